@@ -1,0 +1,162 @@
+package certificate
+
+import (
+	"math"
+)
+
+// DualSup returns S = sup_t |η(t)| over the whole real line, where
+//
+//	η(t) = Σ_n u_n ρ_m(x_n − t),   ρ_m(s) = max(s,0)^{m−1}/(m−1)!  (ρ_1 the step),
+//
+// for inputs x sorted in non-decreasing order, together with the location
+// of the supremum. The supremum is exact on the continuum: on each interval
+// between consecutive inputs η is a polynomial of degree m−1, so its extremes
+// are at the inputs or at the real roots of η' inside the interval (none for
+// m ≤ 2, one for m = 3, up to two for m = 4). Beyond the last input η
+// vanishes; before the first input η is a polynomial that vanishes
+// identically when u is orthogonal to the polynomials of degree < m at the
+// inputs (the caller projects u first; any remainder is reported through the
+// value at the first input and the polynomial's behaviour at −∞, which is
+// +Inf unless the remainder is 0).
+//
+// The polynomial on each interval is carried as Taylor moments about the
+// interval's right end, M_p = Σ_{n: x_n ≥ x_j} u_n (x_n − x_j)^p / p!, and
+// shifted from one input to the previous one by the binomial rule, which
+// involves only non-negative spacings and no cancellation-prone powers of
+// absolute positions. Cost O(N·m²), memory O(m).
+func DualSup(order int, x, u []float64) (sup, at float64) {
+	if order < 1 || order > 4 {
+		panic("certificate: unsupported order")
+	}
+	if len(x) != len(u) {
+		panic("certificate: size mismatch")
+	}
+	n := len(x)
+	if n == 0 {
+		return 0, 0
+	}
+	var mom [8]float64 // moments about the current input
+	var next [8]float64
+	var fact [9]float64
+	fact[0] = 1
+	for i := 1; i < len(fact); i++ {
+		fact[i] = fact[i-1] * float64(i)
+	}
+	m := order
+	// η at the current point t = x_j (including x_j's own term, ρ_m(0),
+	// which is 1 for m = 1 and 0 otherwise) is Σ_p M_p·0^{m−1−p}/(m−1−p)! = M_{m−1}.
+	for j := n - 1; j >= 0; j-- {
+		if j < n-1 {
+			h := x[j+1] - x[j]
+			// Interior extremes on (x_j, x_{j+1}): with d = x_{j+1} − t ∈ (0, h),
+			// η(t) = Σ_p M_p d^{m−1−p}/(m−1−p)!, moments about x_{j+1}
+			// (before adding u_j, whose term vanishes for t > x_j).
+			if m >= 3 && h > 0 {
+				for _, d := range interiorCritical(m, mom[:m], h, &fact) {
+					v := taylorEval(m, mom[:m], d, &fact)
+					if a := math.Abs(v); a > sup {
+						sup, at = a, x[j+1]-d
+					}
+				}
+			}
+			// For m = 1, η is constant on (x_j, x_{j+1}] and equals the value
+			// at x_{j+1}, already counted.
+			// Shift the moments from x_{j+1} to x_j: (x_n − x_j) = (x_n − x_{j+1}) + h.
+			for p := 0; p < m; p++ {
+				s := 0.0
+				hp := 1.0
+				for q := p; q >= 0; q-- {
+					s += mom[q] * hp / fact[p-q]
+					hp *= h
+				}
+				next[p] = s
+			}
+			copy(mom[:m], next[:m])
+		}
+		mom[0] += u[j]
+		v := mom[m-1]
+		if a := math.Abs(v); a > sup {
+			sup, at = a, x[j]
+		}
+	}
+	// Left of x_0, η is the polynomial Σ_p M_p d^{m−1−p}/(m−1−p)!, d = x_0 − t.
+	// It vanishes when the moments M_0 … M_{m−2} do; a remainder makes η
+	// unbounded (m ≥ 2) or the constant M_0 (m = 1, already counted).
+	if m >= 2 {
+		absU := 0.0
+		for _, v := range u {
+			absU += math.Abs(v)
+		}
+		spread := x[n-1] - x[0]
+		scale := absU
+		for p := 0; p < m-1; p++ {
+			if math.Abs(mom[p]) > leftTailTol*scale {
+				return math.Inf(1), math.Inf(-1)
+			}
+			scale *= spread / float64(p+1)
+		}
+	}
+	return sup, at
+}
+
+// leftTailTol is the size, relative to Σ|u|·spread^p/p!, below which a
+// moment M_p (p < m−1) left over after the projection is taken as rounding
+// rather than a u that is not orthogonal to the polynomials. Exactly
+// orthogonal u has these moments 0; the projection leaves O(eps) of them.
+const leftTailTol = 1e-9
+
+// taylorEval returns Σ_p M_p d^{m−1−p}/(m−1−p)!.
+func taylorEval(m int, mom []float64, d float64, fact *[9]float64) float64 {
+	v := 0.0
+	for p := 0; p < m; p++ {
+		v += mom[p] * math.Pow(d, float64(m-1-p)) / fact[m-1-p]
+	}
+	return v
+}
+
+// interiorCritical returns the roots d ∈ (0, h) of dη/dd for m = 3, 4.
+func interiorCritical(m int, mom []float64, h float64, fact *[9]float64) []float64 {
+	var out [2]float64
+	k := 0
+	switch m {
+	case 3:
+		// η = M0 d²/2 + M1 d + M2 → η' = M0 d + M1.
+		if mom[0] != 0 {
+			if d := -mom[1] / mom[0]; d > 0 && d < h {
+				out[k] = d
+				k++
+			}
+		}
+	case 4:
+		// η = M0 d³/6 + M1 d²/2 + M2 d + M3 → η' = M0 d²/2 + M1 d + M2.
+		a, b, c := mom[0]/2, mom[1], mom[2]
+		for _, d := range quadRoots(a, b, c) {
+			if d > 0 && d < h {
+				out[k] = d
+				k++
+			}
+		}
+	default:
+		panic("certificate: interior extremes implemented for orders ≤ 4")
+	}
+	return out[:k]
+}
+
+// quadRoots returns the real roots of a d² + b d + c (stable formula).
+func quadRoots(a, b, c float64) []float64 {
+	if a == 0 {
+		if b == 0 {
+			return nil
+		}
+		return []float64{-c / b}
+	}
+	disc := b*b - 4*a*c
+	if disc < 0 {
+		return nil
+	}
+	q := -0.5 * (b + math.Copysign(math.Sqrt(disc), b))
+	if q == 0 {
+		return []float64{0}
+	}
+	return []float64{q / a, c / q}
+}

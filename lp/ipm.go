@@ -1,0 +1,427 @@
+package lp
+
+import "math"
+
+// InteriorPoint is the project's own backend: Mehrotra's primal-dual
+// predictor-corrector method (Wright, Primal-Dual Interior-Point Methods,
+// SIAM 1997, ch. 10) for Model, with bounds handled by their own slacks and
+// the Newton systems reduced to the normal equations
+//
+//	A Θ Aᵀ Δy = r,   Θ⁻¹ = Q + Z_L S_L⁻¹ + Z_U S_U⁻¹.
+//
+// The normal matrix is stored and factorised as a band whose width is read
+// off the sparsity of A, so that the 1-D programs of DESIGN §3 (each column
+// of A touching three consecutive rows) cost O(N) per iteration. A model
+// whose A Aᵀ has a wide band still solves, at O(m·p²) per iteration for
+// half-bandwidth p. Every buffer is allocated once, before the iterations.
+//
+// Free variables without a quadratic term get a tiny regularisation
+// Θ⁻¹ = freeVarReg; the 1-D programs have none.
+type InteriorPoint struct {
+	// Trace, if set, is called after every iteration with the iteration
+	// number, relative primal and dual residuals and the relative gap.
+	Trace func(it int, pres, dres, gap float64)
+}
+
+const (
+	// ipmDefaultTol is the default relative tolerance on residuals and gap.
+	ipmDefaultTol = 1e-10
+	// ipmDefaultMaxIter bounds the iterations; Mehrotra's method needs
+	// 20–60 on the programs of this project.
+	ipmDefaultMaxIter = 300
+	// stepFraction keeps iterates strictly interior.
+	stepFraction = 0.995
+	// freeVarReg regularises Θ⁻¹ of free variables with Q_j = 0.
+	freeVarReg = 1e-12
+	// divergeLimit flags a primal or dual that grows without bound
+	// (infeasibility of the other side).
+	divergeLimit = 1e14
+)
+
+// Solve implements Solver.
+func (ip InteriorPoint) Solve(m *Model, s Settings) (*Result, error) {
+	if err := m.Check(); err != nil {
+		return nil, err
+	}
+	tol := s.Tol
+	if tol <= 0 {
+		tol = ipmDefaultTol
+	}
+	maxIter := s.MaxIterations
+	if maxIter <= 0 {
+		maxIter = ipmDefaultMaxIter
+	}
+	w := newIPMWork(m)
+	res := &Result{Status: IterationLimit}
+	for it := 0; it < maxIter; it++ {
+		res.Iterations = it
+		pres, dres, gap, mu := w.residuals()
+		if ip.Trace != nil {
+			ip.Trace(it, pres, dres, gap)
+		}
+		if pres <= tol && dres <= tol && gap <= tol {
+			res.Status = Optimal
+			break
+		}
+		if w.diverged() {
+			res.Status = NumericalError
+			if w.xnorm() > divergeLimit {
+				res.Status = Unbounded
+			} else if w.ynorm() > divergeLimit {
+				res.Status = Infeasible
+			}
+			break
+		}
+		if !w.step(mu) {
+			res.Status = NumericalError
+			if pres <= 1e3*tol && dres <= 1e3*tol && gap <= 1e3*tol {
+				res.Status = AlmostOptimal
+			}
+			break
+		}
+		res.Iterations = it + 1
+	}
+	if res.Status == IterationLimit {
+		pres, dres, gap, _ := w.residuals()
+		if pres <= 1e3*tol && dres <= 1e3*tol && gap <= 1e3*tol {
+			res.Status = AlmostOptimal
+		}
+	}
+	res.X, res.Y, res.ZL, res.ZU = w.x, w.y, w.zl, w.zu
+	res.Objective = m.Objective(w.x)
+	return res, nil
+}
+
+// ipmWork holds the iterate and every buffer of an interior-point solve.
+type ipmWork struct {
+	m          *Model
+	rows, cols int
+	lo, hi     []float64 // bounds (±Inf where absent)
+	hasL, hasU []bool
+	nb         int // number of finite bounds
+	x, y       []float64
+	zl, zu     []float64
+	rd, rp     []float64 // dual and primal residuals
+	thetaInv   []float64
+	rt         []float64 // reduced right-hand side in x
+	dx, dy     []float64
+	dzl, dzu   []float64
+	dxa, dzla  []float64 // affine (predictor) directions
+	dzua       []float64
+	tmp        []float64
+	nm         *band
+	bnorm      float64
+	cnorm      float64
+}
+
+func newIPMWork(m *Model) *ipmWork {
+	rows, cols := m.A.Dims()
+	w := &ipmWork{m: m, rows: rows, cols: cols}
+	f := func(n int) []float64 { return make([]float64, n) }
+	w.lo, w.hi = f(cols), f(cols)
+	w.hasL, w.hasU = make([]bool, cols), make([]bool, cols)
+	w.x, w.y, w.zl, w.zu = f(cols), f(rows), f(cols), f(cols)
+	w.rd, w.rp, w.thetaInv, w.rt = f(cols), f(rows), f(cols), f(cols)
+	w.dx, w.dy, w.dzl, w.dzu = f(cols), f(rows), f(cols), f(cols)
+	w.dxa, w.dzla, w.dzua, w.tmp = f(cols), f(cols), f(cols), f(rows)
+	w.nm = newBand(rows, bandwidth(m.A))
+	for _, v := range m.B {
+		w.bnorm = math.Max(w.bnorm, math.Abs(v))
+	}
+	for _, v := range m.C {
+		w.cnorm = math.Max(w.cnorm, math.Abs(v))
+	}
+	for j := 0; j < cols; j++ {
+		l, u := m.Lower(j), m.Upper(j)
+		w.lo[j], w.hi[j] = l, u
+		w.hasL[j], w.hasU[j] = !math.IsInf(l, -1), !math.IsInf(u, 1)
+		// Start in the middle of a box, one unit inside a half-line,
+		// and at 0 for free variables; multipliers at 1.
+		switch {
+		case w.hasL[j] && w.hasU[j]:
+			w.x[j] = 0.5 * (l + u)
+			if l < 0 && u > 0 {
+				w.x[j] = 0
+			}
+		case w.hasL[j]:
+			w.x[j] = math.Max(l+1, 0)
+		case w.hasU[j]:
+			w.x[j] = math.Min(u-1, 0)
+		}
+		if w.hasL[j] {
+			w.zl[j] = 1
+			w.nb++
+		}
+		if w.hasU[j] {
+			w.zu[j] = 1
+			w.nb++
+		}
+	}
+	return w
+}
+
+// residuals computes rd = Qx + c − Aᵀy − zL + zU and rp = b − Ax and
+// returns their relative sizes, the relative duality gap and μ.
+func (w *ipmWork) residuals() (pres, dres, gap, mu float64) {
+	m := w.m
+	m.A.MulTransVecTo(w.rd, w.y)
+	pobj, xqx := 0.0, 0.0
+	dbound := 0.0
+	comp := 0.0
+	for j := 0; j < w.cols; j++ {
+		q := 0.0
+		if m.Q != nil {
+			q = m.Q[j]
+		}
+		xj := w.x[j]
+		w.rd[j] = q*xj + m.C[j] - w.rd[j] - w.zl[j] + w.zu[j]
+		dres = math.Max(dres, math.Abs(w.rd[j]))
+		xqx += q * xj * xj
+		pobj += m.C[j] * xj
+		if w.hasL[j] {
+			dbound += w.lo[j] * w.zl[j]
+			comp += (xj - w.lo[j]) * w.zl[j]
+		}
+		if w.hasU[j] {
+			dbound -= w.hi[j] * w.zu[j]
+			comp += (w.hi[j] - xj) * w.zu[j]
+		}
+	}
+	m.A.MulVecTo(w.rp, w.x)
+	for i := range w.rp {
+		w.rp[i] = m.B[i] - w.rp[i]
+		pres = math.Max(pres, math.Abs(w.rp[i]))
+	}
+	// Residuals are judged against the size of the terms that cancel in
+	// them: ‖|A||x|‖∞ and ‖|A|ᵀ|y|‖∞, not only ‖b‖ and ‖c‖ (b = 0 in the
+	// dual programs, whose rows sum terms of size 1/h).
+	ax, aty := w.termScales()
+	pres /= 1 + math.Max(w.bnorm, ax)
+	dres /= 1 + math.Max(w.cnorm, aty)
+	pobj += 0.5 * xqx
+	dobj := dbound - 0.5*xqx
+	for i, b := range m.B {
+		dobj += b * w.y[i]
+	}
+	if w.nb > 0 {
+		mu = comp / float64(w.nb)
+	}
+	gap = math.Abs(pobj-dobj) / (1 + math.Abs(pobj))
+	return pres, dres, gap, mu
+}
+
+// termScales returns ‖|A||x|‖∞ and ‖|A|ᵀ|y|‖∞.
+func (w *ipmWork) termScales() (ax, aty float64) {
+	a := w.m.A
+	for i := range w.tmp {
+		w.tmp[i] = 0
+	}
+	for j := 0; j < w.cols; j++ {
+		xj := math.Abs(w.x[j])
+		s := 0.0
+		for k := a.ColPtr[j]; k < a.ColPtr[j+1]; k++ {
+			v := math.Abs(a.Val[k])
+			w.tmp[a.RowIdx[k]] += v * xj
+			s += v * math.Abs(w.y[a.RowIdx[k]])
+		}
+		aty = math.Max(aty, s)
+	}
+	return maxAbs(w.tmp), aty
+}
+
+func (w *ipmWork) xnorm() float64 { return maxAbs(w.x) }
+func (w *ipmWork) ynorm() float64 {
+	return math.Max(maxAbs(w.y), math.Max(maxAbs(w.zl), maxAbs(w.zu)))
+}
+func (w *ipmWork) diverged() bool {
+	return w.xnorm() > divergeLimit || w.ynorm() > divergeLimit
+}
+
+func allFinite(v []float64) bool {
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+func maxAbs(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s = math.Max(s, math.Abs(x))
+	}
+	return s
+}
+
+// assemble forms Θ⁻¹ and factorises A Θ Aᵀ.
+func (w *ipmWork) assemble() {
+	m := w.m
+	for j := 0; j < w.cols; j++ {
+		t := 0.0
+		if m.Q != nil {
+			t = m.Q[j]
+		}
+		if w.hasL[j] {
+			t += w.zl[j] / (w.x[j] - w.lo[j])
+		}
+		if w.hasU[j] {
+			t += w.zu[j] / (w.hi[j] - w.x[j])
+		}
+		if t < freeVarReg {
+			t = freeVarReg
+		}
+		w.thetaInv[j] = t
+	}
+	nm := w.nm
+	nm.zero()
+	a := m.A
+	for j := 0; j < w.cols; j++ {
+		th := 1 / w.thetaInv[j]
+		lo, hi := a.ColPtr[j], a.ColPtr[j+1]
+		for k := lo; k < hi; k++ {
+			vk := th * a.Val[k]
+			rk := a.RowIdx[k]
+			for l := lo; l <= k; l++ {
+				nm.add(rk, a.RowIdx[l], vk*a.Val[l])
+			}
+		}
+	}
+	nm.factor()
+}
+
+// direction solves the Newton system for the complementarity targets
+// rcL = target − sL·zL − corrL, rcU likewise, writing dx, dy, dzl, dzu.
+// corr holds the predictor's products for the corrector (nil: none).
+func (w *ipmWork) direction(sigmaMu float64, corrector bool, dx, dzl, dzu []float64) {
+	// 1. r̃ = −rd + rcL/sL − rcU/sU.
+	for j := 0; j < w.cols; j++ {
+		r := -w.rd[j]
+		if w.hasL[j] {
+			sl := w.x[j] - w.lo[j]
+			rc := sigmaMu - sl*w.zl[j]
+			if corrector {
+				rc -= w.dxa[j] * w.dzla[j]
+			}
+			r += rc / sl
+		}
+		if w.hasU[j] {
+			su := w.hi[j] - w.x[j]
+			rc := sigmaMu - su*w.zu[j]
+			if corrector {
+				rc += w.dxa[j] * w.dzua[j]
+			}
+			r -= rc / su
+		}
+		w.rt[j] = r
+	}
+	// 2. A Θ Aᵀ Δy = rp − A Θ r̃.
+	for j := 0; j < w.cols; j++ {
+		dx[j] = w.rt[j] / w.thetaInv[j]
+	}
+	w.m.A.MulVecTo(w.tmp, dx)
+	for i := range w.dy {
+		w.dy[i] = w.rp[i] - w.tmp[i]
+	}
+	w.nm.solve(w.dy)
+	// 3. Δx = Θ(r̃ + AᵀΔy), then the bound multipliers.
+	w.m.A.MulTransVecTo(dx, w.dy)
+	for j := 0; j < w.cols; j++ {
+		d := (w.rt[j] + dx[j]) / w.thetaInv[j]
+		dx[j] = d
+		dzl[j], dzu[j] = 0, 0
+		if w.hasL[j] {
+			sl := w.x[j] - w.lo[j]
+			rc := sigmaMu - sl*w.zl[j]
+			if corrector {
+				rc -= w.dxa[j] * w.dzla[j]
+			}
+			dzl[j] = (rc - w.zl[j]*d) / sl
+		}
+		if w.hasU[j] {
+			su := w.hi[j] - w.x[j]
+			rc := sigmaMu - su*w.zu[j]
+			if corrector {
+				rc += w.dxa[j] * w.dzua[j]
+			}
+			dzu[j] = (rc + w.zu[j]*d) / su
+		}
+	}
+}
+
+// stepLengths returns the largest primal and dual steps in (0, 1] that keep
+// slacks and multipliers non-negative.
+func (w *ipmWork) stepLengths(dx, dzl, dzu []float64) (ap, ad float64) {
+	ap, ad = 1, 1
+	for j := 0; j < w.cols; j++ {
+		if w.hasL[j] {
+			if dx[j] < 0 {
+				ap = math.Min(ap, -(w.x[j]-w.lo[j])/dx[j])
+			}
+			if dzl[j] < 0 {
+				ad = math.Min(ad, -w.zl[j]/dzl[j])
+			}
+		}
+		if w.hasU[j] {
+			if dx[j] > 0 {
+				ap = math.Min(ap, (w.hi[j]-w.x[j])/dx[j])
+			}
+			if dzu[j] < 0 {
+				ad = math.Min(ad, -w.zu[j]/dzu[j])
+			}
+		}
+	}
+	return ap, ad
+}
+
+// step takes one predictor-corrector step; it reports false when no
+// progress is possible.
+func (w *ipmWork) step(mu float64) bool {
+	w.assemble()
+	// Predictor.
+	w.direction(0, false, w.dxa, w.dzla, w.dzua)
+	ap, ad := w.stepLengths(w.dxa, w.dzla, w.dzua)
+	if !w.m.IsLP() {
+		ap = math.Min(ap, ad)
+		ad = ap
+	}
+	sigmaMu := 0.0
+	if w.nb > 0 {
+		comp := 0.0
+		for j := 0; j < w.cols; j++ {
+			if w.hasL[j] {
+				comp += (w.x[j] + ap*w.dxa[j] - w.lo[j]) * (w.zl[j] + ad*w.dzla[j])
+			}
+			if w.hasU[j] {
+				comp += (w.hi[j] - w.x[j] - ap*w.dxa[j]) * (w.zu[j] + ad*w.dzua[j])
+			}
+		}
+		muAff := comp / float64(w.nb)
+		sigma := math.Pow(muAff/mu, 3)
+		if sigma > 1 {
+			sigma = 1
+		}
+		sigmaMu = sigma * mu
+	}
+	// Corrector.
+	w.direction(sigmaMu, true, w.dx, w.dzl, w.dzu)
+	ap, ad = w.stepLengths(w.dx, w.dzl, w.dzu)
+	ap = math.Min(1, stepFraction*ap)
+	ad = math.Min(1, stepFraction*ad)
+	if !w.m.IsLP() {
+		ap = math.Min(ap, ad)
+		ad = ap
+	}
+	if !(ap > 0) || !(ad > 0) || math.IsNaN(ap) || math.IsNaN(ad) || !allFinite(w.dx) || !allFinite(w.dy) {
+		return false
+	}
+	for j := 0; j < w.cols; j++ {
+		w.x[j] += ap * w.dx[j]
+		w.zl[j] += ad * w.dzl[j]
+		w.zu[j] += ad * w.dzu[j]
+	}
+	for i := range w.y {
+		w.y[i] += ad * w.dy[i]
+	}
+	return true
+}

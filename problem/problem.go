@@ -1,0 +1,179 @@
+package problem
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+)
+
+// Problem is one instance of the canonical objective of DESIGN §2:
+//
+//	J(f) = Σ_n ω_n ℓ(f(x_n) − y_n) + λ‖D^m f‖_M
+//
+// or, for the Interp loss, min ‖D^m f‖_M subject to f(x_n) = y_n.
+type Problem struct {
+	Dim    int       // input dimension d ≥ 1
+	X      []float64 // inputs, N×Dim row-major
+	Y      []float64 // targets, length N
+	W      []float64 // sample weights ω_n ≥ 0; nil means all 1
+	Loss   Loss      // data-fidelity term
+	Lambda float64   // regularisation weight λ > 0 (ignored by Interp)
+	Order  int       // m ≥ 1: the regulariser is the TV of D^{m−1} f
+	Skip   bool      // polynomial part of degree < m present (skip connection)
+}
+
+// N returns the number of samples.
+func (p *Problem) N() int { return len(p.Y) }
+
+// Weight returns ω_i (1 when no weights were given; always 1 for Interp).
+func (p *Problem) Weight(i int) float64 {
+	if p.W == nil || IsInterp(p.Loss) {
+		return 1
+	}
+	return p.W[i]
+}
+
+// Sentinel errors of Validate; wrapped with details.
+var (
+	ErrNoData     = errors.New("problem: no samples")
+	ErrBadLambda  = errors.New("problem: lambda must be finite and > 0")
+	ErrBadOrder   = errors.New("problem: order must be between 1 and 4")
+	ErrBadWeights = errors.New("problem: invalid weights")
+	ErrNotFinite  = errors.New("problem: non-finite value")
+	ErrConflict   = errors.New("problem: interpolation with conflicting duplicated inputs")
+	ErrBadShape   = errors.New("problem: inputs do not match the samples and dimension")
+	ErrNoLoss     = errors.New("problem: no loss")
+	ErrBadLoss    = errors.New("problem: invalid loss parameter")
+)
+
+// MaxOrder is the largest order m the toolkit supports.
+const MaxOrder = 4
+
+// Validate checks the problem's shape and values and returns an error
+// that wraps one of the package's sentinel errors. Samples are numbered
+// from 1 in its messages.
+func (p *Problem) Validate() error {
+	n := len(p.Y)
+	if n == 0 {
+		return ErrNoData
+	}
+	if p.Dim < 1 || len(p.X) != n*p.Dim {
+		return fmt.Errorf("%w: %d inputs for %d samples of dimension %d", ErrBadShape, len(p.X), n, p.Dim)
+	}
+	if p.Loss == nil {
+		return ErrNoLoss
+	}
+	if h, ok := p.Loss.(Huber); ok && (!(h.Delta > 0) || math.IsInf(h.Delta, 0)) {
+		return fmt.Errorf("%w: huber delta must be finite and > 0, got %v", ErrBadLoss, h.Delta)
+	}
+	if p.Order < 1 || p.Order > MaxOrder {
+		return fmt.Errorf("%w (got %d)", ErrBadOrder, p.Order)
+	}
+	if !IsInterp(p.Loss) && (!(p.Lambda > 0) || math.IsInf(p.Lambda, 0)) {
+		return fmt.Errorf("%w (got %v)", ErrBadLambda, p.Lambda)
+	}
+	for i, v := range p.X {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%w: input of sample %d is %v", ErrNotFinite, i/p.Dim+1, v)
+		}
+	}
+	for i, v := range p.Y {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%w: target of sample %d is %v", ErrNotFinite, i+1, v)
+		}
+	}
+	if p.W != nil && !IsInterp(p.Loss) {
+		if len(p.W) != n {
+			return fmt.Errorf("%w: %d weights for %d samples", ErrBadWeights, len(p.W), n)
+		}
+		pos := false
+		for i, w := range p.W {
+			if !(w >= 0) || math.IsInf(w, 0) {
+				return fmt.Errorf("%w: weight of sample %d is %v", ErrBadWeights, i+1, w)
+			}
+			pos = pos || w > 0
+		}
+		if !pos {
+			return fmt.Errorf("%w: all weights are zero", ErrBadWeights)
+		}
+	}
+	return nil
+}
+
+// Groups is a 1-D problem's data sorted by x with exactly equal inputs
+// gathered into groups that share one fitted value (DESIGN §3).
+// Samples of zero weight are kept (they enter certificates with u = 0).
+type Groups struct {
+	X     []float64 // distinct inputs in increasing order, length G
+	Start []int     // group g holds sorted samples Start[g] … Start[g+1]−1; length G+1
+	Order []int     // Order[i] is the original index of sorted sample i
+	Y     []float64 // targets in sorted order, length N
+	W     []float64 // weights in sorted order, length N
+	SumW  []float64 // Σω of each group, length G
+	MeanY []float64 // ω-weighted mean target of each group (plain mean if SumW is 0)
+}
+
+// G returns the number of distinct inputs.
+func (g *Groups) G() int { return len(g.X) }
+
+// Group1D sorts a 1-D problem's samples and gathers duplicated inputs.
+// For Interp, duplicated inputs with different targets are an error
+// wrapping ErrConflict.
+func (p *Problem) Group1D() (*Groups, error) {
+	if p.Dim != 1 {
+		return nil, fmt.Errorf("%w: Group1D needs dimension 1, got %d", ErrBadShape, p.Dim)
+	}
+	n := p.N()
+	ord := make([]int, n)
+	for i := range ord {
+		ord[i] = i
+	}
+	sort.SliceStable(ord, func(a, b int) bool { return p.X[ord[a]] < p.X[ord[b]] })
+	g := &Groups{Order: ord, Y: make([]float64, n), W: make([]float64, n)}
+	for i, o := range ord {
+		g.Y[i] = p.Y[o]
+		g.W[i] = p.Weight(o)
+	}
+	interp := IsInterp(p.Loss)
+	for i := 0; i < n; {
+		j := i + 1
+		for j < n && p.X[ord[j]] == p.X[ord[i]] {
+			j++
+		}
+		sw, swy, sy := 0.0, 0.0, 0.0
+		for k := i; k < j; k++ {
+			sw += g.W[k]
+			swy += g.W[k] * g.Y[k]
+			sy += g.Y[k]
+			if interp && g.Y[k] != g.Y[i] {
+				return nil, fmt.Errorf("%w: x = %v has targets %v (sample %d) and %v (sample %d)",
+					ErrConflict, p.X[ord[i]], g.Y[i], ord[i]+1, g.Y[k], ord[k]+1)
+			}
+		}
+		mean := sy / float64(j-i)
+		if sw > 0 {
+			mean = swy / sw
+		}
+		g.X = append(g.X, p.X[ord[i]])
+		g.Start = append(g.Start, i)
+		g.SumW = append(g.SumW, sw)
+		g.MeanY = append(g.MeanY, mean)
+		i = j
+	}
+	g.Start = append(g.Start, n)
+	return g, nil
+}
+
+// MergeConstant returns Σ_g ½Σ_{i∈g} ω_i (y_i − ȳ_g)², the part of the
+// squared loss that merging duplicated inputs removes (DESIGN §3).
+func (g *Groups) MergeConstant() float64 {
+	c := 0.0
+	for k := range g.X {
+		for i := g.Start[k]; i < g.Start[k+1]; i++ {
+			d := g.Y[i] - g.MeanY[k]
+			c += 0.5 * g.W[i] * d * d
+		}
+	}
+	return c
+}

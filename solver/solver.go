@@ -1,0 +1,141 @@
+package solver
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ridgeline-nn/ridgeline/certificate"
+	"github.com/ridgeline-nn/ridgeline/problem"
+	"github.com/ridgeline-nn/ridgeline/representer"
+)
+
+// Status says how a solve ended. New values are only appended.
+type Status int
+
+// Solve outcomes.
+const (
+	// Optimal: the certified gap is within the requested tolerance.
+	Optimal Status = iota
+	// GapLimit: the solver finished but the certified gap is above the tolerance.
+	GapLimit
+	// IterationLimit: the backend stopped at its iteration limit.
+	IterationLimit
+	// NumericalError: the backend broke down; the solution is the best found.
+	NumericalError
+)
+
+var statusNames = [...]string{"optimal", "gap_limit", "iteration_limit", "numerical_error"}
+
+// String returns the status as written in JSON output.
+func (s Status) String() string {
+	if s < 0 || int(s) >= len(statusNames) {
+		return "unknown"
+	}
+	return statusNames[s]
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Backend names.
+const (
+	Banded  = "banded"  // the project's interior point with banded normal equations (default)
+	Simplex = "simplex" // gonum's simplex on the knot-amplitude LP (interp and l1, small N)
+)
+
+// DefaultTol is the default relative gap a solve must certify.
+const DefaultTol = 1e-9
+
+// Options tune Solve; the zero value means defaults.
+type Options struct {
+	Tol           float64 // certified relative gap to reach; 0 means DefaultTol
+	Backend       string  // Banded (default) or Simplex
+	MaxIterations int     // backend iteration limit; 0 means the backend's default
+}
+
+func (o Options) tol() float64 {
+	if o.Tol > 0 {
+		return o.Tol
+	}
+	return DefaultTol
+}
+
+// Solution is a certified solution of a problem.
+type Solution struct {
+	Status      Status
+	Spline      *representer.Spline      // the optimal function, in the problem's units
+	Certificate *certificate.Certificate // objective, lower bound, gap (DESIGN §4)
+	Iterations  int                      // backend iterations (plus polishing rounds)
+	Seconds     float64                  // wall time of the solve
+	Backend     string                   // which backend produced it
+}
+
+// ErrUnsupported is wrapped by errors for problems outside what is implemented.
+var ErrUnsupported = errors.New("solver: unsupported problem")
+
+// Solve computes a certified optimum of p (DESIGN §2–§4). Errors are
+// returned for invalid or unsupported problems; how far the solve got is in
+// Solution.Status, and every returned solution carries its certificate.
+func Solve(p *problem.Problem, opt Options) (*Solution, error) {
+	start := time.Now()
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if p.Dim != 1 {
+		return nil, fmt.Errorf("%w: input dimension %d (only 1-D is implemented)", ErrUnsupported, p.Dim)
+	}
+	if p.Order != 2 {
+		return nil, fmt.Errorf("%w: order %d (only order 2, ReLU, is implemented)", ErrUnsupported, p.Order)
+	}
+	if !p.Skip {
+		return nil, fmt.Errorf("%w: networks without skip connection", ErrUnsupported)
+	}
+	g, err := p.Group1D()
+	if err != nil {
+		return nil, err
+	}
+	var c *candidate
+	backend := opt.Backend
+	if backend == "" {
+		backend = Banded
+	}
+	switch {
+	case problem.IsInterp(p.Loss):
+		c = interpolate(g)
+	case backend == Banded:
+		c, err = solveBanded(p, g, opt)
+	case backend == Simplex:
+		err = fmt.Errorf("simplex pending")
+	default:
+		return nil, fmt.Errorf("solver: unknown backend %q (want %s or %s)", backend, Banded, Simplex)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cert, err := certificate.Evaluate(p, c.spline, c.dual)
+	if err != nil {
+		return nil, err
+	}
+	sol := &Solution{
+		Status:      c.status,
+		Spline:      c.spline,
+		Certificate: cert,
+		Iterations:  c.iterations,
+		Backend:     backend,
+	}
+	if sol.Status == Optimal && !cert.Certified(opt.tol(), certificate.DataScale(p)) {
+		sol.Status = GapLimit
+	}
+	sol.Seconds = time.Since(start).Seconds()
+	return sol, nil
+}
+
+// candidate is a backend's proposal: a function, a dual vector for the
+// certificate (nil: from the residuals) and how the backend ended.
+type candidate struct {
+	spline     *representer.Spline
+	dual       []float64 // per sample, in the problem's order
+	status     Status
+	iterations int
+}
