@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 )
 
 // Spline is a univariate spline of order m (DESIGN §2):
@@ -95,13 +94,31 @@ func (s *Spline) EvalTo(dst, xs []float64) {
 // sortedNonNaN returns the indices of the non-NaN elements of xs ordered by
 // increasing value.
 func sortedNonNaN(xs []float64) []int {
-	perm := make([]int, 0, len(xs))
+	// Sorting (value, index) pairs keeps the comparisons in cache.
+	type pair struct {
+		x float64
+		i int
+	}
+	pairs := make([]pair, 0, len(xs))
 	for i, x := range xs {
 		if !math.IsNaN(x) {
-			perm = append(perm, i)
+			pairs = append(pairs, pair{x, i})
 		}
 	}
-	sort.SliceStable(perm, func(a, b int) bool { return xs[perm[a]] < xs[perm[b]] })
+	slices.SortFunc(pairs, func(a, b pair) int {
+		// No NaNs are left, so plain comparisons are a total order.
+		switch {
+		case a.x < b.x:
+			return -1
+		case a.x > b.x:
+			return 1
+		}
+		return 0
+	})
+	perm := make([]int, len(pairs))
+	for j, p := range pairs {
+		perm[j] = p.i
+	}
 	return perm
 }
 
