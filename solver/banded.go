@@ -83,11 +83,21 @@ func buildDual(p *problem.Problem, g *problem.Groups, sc scaling) *dualProgram {
 	return dp
 }
 
-// solveBanded solves p with the interior-point backend and turns the result
-// into a function: exactly re-solved on the identified knot set for the
-// squared loss (polish), and read off the multipliers otherwise.
+// solveBanded solves p in O(N) work per round: the squared and Huber losses
+// by the active-set method on knots (exact at its fixed point), and the l1
+// loss — or any problem on which the active set does not settle — by the
+// interior-point backend on the dual program, whose knot set then seeds an
+// active-set polish where the loss allows it (DESIGN §4: a certifying solver
+// polishes its primal).
 func solveBanded(p *problem.Problem, g *problem.Groups, opt Options) (*candidate, error) {
 	sc := newScaling(p, g)
+	var as *activeSet
+	if p.Loss.DualCurvature() > 0 {
+		as = newActiveSetFor(p, g, sc)
+		if as.run() {
+			return as.candidate(g, sc, Optimal, 0), nil
+		}
+	}
 	dp := buildDual(p, g, sc)
 	tol := math.Min(opt.tol()*1e-2, 1e-10)
 	res, err := lp.InteriorPoint{}.Solve(dp.model, lp.Settings{Tol: tol, MaxIterations: opt.MaxIterations})
@@ -123,21 +133,27 @@ func solveBanded(p *problem.Problem, g *problem.Groups, opt Options) (*candidate
 	for k := range fit {
 		fit[k] = -res.Y[k]
 	}
-	cand := &candidate{status: status, iterations: res.Iterations}
-	if dp.merged {
-		if pk, pa, c0, c1, rounds, ok := polishSquared(xs, g, sc, dp.lambda, knots, amps); ok {
-			cand.spline = sc.unscale2(pick(g.X, pk), pa, c0, c1)
-			cand.iterations += rounds
-			return cand, nil
+	if as != nil {
+		as.warm(knots, amps)
+		if as.run() {
+			return as.candidate(g, sc, status, res.Iterations), nil
 		}
 	}
+	cand := &candidate{status: status, iterations: res.Iterations}
 	c0, c1 := fitLine(xs, fit, g, sc, knots, amps)
 	cand.spline = sc.unscale2(pick(g.X, knots), amps, c0, c1)
 	if !dp.merged {
 		nnu := max(G-2, 0)
-		u := make([]float64, len(g.Order))
+		us := make([]float64, len(g.Order)) // per sorted sample
+		box := make([]float64, len(g.Order))
 		for col, i := range dp.uSamp {
-			u[g.Order[i]] = res.X[nnu+col]
+			us[i] = res.X[nnu+col]
+			box[i] = dp.model.U[nnu+col]
+		}
+		polishDual(xs, g, sc, dp.lambda, knots, amps, us, box)
+		u := make([]float64, len(g.Order))
+		for i, o := range g.Order {
+			u[o] = us[i]
 		}
 		cand.dual = u
 	}

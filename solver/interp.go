@@ -7,7 +7,7 @@ import (
 
 // interpolate solves the order-2 interpolation problem in closed form: the
 // piecewise-linear interpolant of the distinct data is feasible, and no
-// function through the data has a smaller ‖f''‖_M, because on each pair of
+// function through the data has a smaller ‖f”‖_M, because on each pair of
 // neighbouring intervals the slope must change by at least the change of
 // the data's slopes. The certificate's dual is built from the function as
 // DESIGN §4 describes: η(x_k) = sign(a_k) at the knots, η = 0 at the ends

@@ -106,7 +106,7 @@ func Solve(p *problem.Problem, opt Options) (*Solution, error) {
 	case backend == Banded:
 		c, err = solveBanded(p, g, opt)
 	case backend == Simplex:
-		err = fmt.Errorf("simplex pending")
+		c, err = solveSimplex(p, g, opt)
 	default:
 		return nil, fmt.Errorf("solver: unknown backend %q (want %s or %s)", backend, Banded, Simplex)
 	}

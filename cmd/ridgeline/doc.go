@@ -1,0 +1,132 @@
+// Ridgeline fits shallow ReLU networks exactly: it solves the convex
+// total-variation spline problem that has the same optimum as training a
+// single-hidden-layer network with weight decay, certifies the optimum with
+// a dual lower bound, and writes the optimal spline back as a network.
+//
+// Usage:
+//
+//	ridgeline <command> [flags]
+//
+// The commands are:
+//
+//	fit      solve the convex problem of a data file to a certified optimum
+//	help     show the commands, or a command's flags (help COMMAND)
+//	version  print the version of ridgeline and Go
+//
+// and, where built in, certify (check a given network against the optimum)
+// and compare (train networks by SGD or Adam and compare them with the
+// optimum). Every command prints a short human summary, or exactly one
+// JSON object on stdout with --json; diagnostics go to stderr, one line
+// each, prefixed "ridgeline: ".
+//
+// # The objective
+//
+// Given samples (x_n, y_n) with weights ω_n ≥ 0, ridgeline minimises over
+// functions f
+//
+//	J(f) = Σ_n ω_n ℓ(f(x_n) − y_n) + λ‖D^m f‖_M
+//
+// with ℓ one of squared ½r², l1 |r| or huber(δ) (½r² for |r| ≤ δ, else
+// δ(|r| − δ/2)); with --loss interp it minimises ‖D^m f‖_M subject to
+// f(x_n) = y_n. For m = 2, ‖D²f‖_M is the total variation of f′: the sum of
+// the absolute changes of slope. Every optimal f is a spline with at most
+// N − m knots, and the spline with knots t_k and amplitudes a_k is the
+// network
+//
+//	f(x) = Σ_k v_k ρ_m(w_k x − b_k) + c_0 + c_1 x + … + c_{m−1} x^{m−1},
+//	ρ_2(t) = max(t, 0),  w_k = |a_k|^{1/(2(m−1))},  v_k = sign(a_k)|a_k|^{1/2},  b_k = w_k t_k,
+//
+// whose weight decay R(θ) = ½Σ_k (v_k² + w_k^{2(m−1)}) equals ‖D^m f‖_M.
+// Biases and the skip connection (the polynomial) are not penalised. The
+// minimum of J over such networks of width at least N − m equals the
+// minimum over functions, so the network ridgeline prints is a global
+// minimiser of the training objective Σω ℓ + λR(θ).
+//
+// # From PyTorch to the canonical scaling
+//
+// All input and output use the scaling above, with unit weights unless
+// --weights names a column. A PyTorch model trained with nn.MSELoss() (the
+// mean) and SGD or Adam weight_decay=wd applied to the input and output
+// weights only (a parameter group without the biases) minimises
+//
+//	(1/N)Σ_n (f(x_n) − y_n)² + (wd/2)‖θ‖²  =  (2/N)·[Σ_n ½(f − y)² + (N·wd/2)·R(θ)],
+//
+// so it solves the problem of
+//
+//	ridgeline fit --data FILE --lambda L   with   L = N·wd/2
+//
+// (equivalently ω_n = 2/N and λ = wd); its objective is 2/N times
+// ridgeline's J. PyTorch's default weight_decay also decays the biases:
+// that is a different problem (the penalize_bias variant, which charges
+// ∫√(1 + x²)|f″| in one dimension), which fit does not solve.
+//
+// # fit
+//
+//	ridgeline fit --data FILE [problem flags] [--json] [--out FILE] [--plot FILE.png]
+//
+// Fit solves the problem, certifies the optimum and prints a summary: the
+// status, J, the certified lower bound L, the relative gap (J − L)/|J|
+// (absolute J − L in parentheses), the number of knots, the solve time and,
+// for at most 20 knots, the knots t_k and amplitudes a_k. Its own flags:
+//
+//	--json       print one JSON object instead (DESIGN §6): status, objective,
+//	             lower_bound, gap, gap_abs, loss_value, regularizer, dim, order,
+//	             loss, huber_delta (huber only), lambda (null for interp), skip,
+//	             samples, knots, seconds, backend, iterations and network, the
+//	             balanced NETWORK object. Values JSON cannot hold (an infinite
+//	             gap) are null.
+//	--out FILE   write the balanced network as a NETWORK JSON object, the
+//	             format certify --net reads.
+//	--plot FILE  draw the data, the optimal function and its knots (1-D data);
+//	             the format follows the extension: .png, .svg, .pdf, .eps, .jpg, .tif.
+//
+// # Problem flags
+//
+// Shared by every command that reads data:
+//
+//	--data FILE       CSV data (required): comma separated, '#' comments and
+//	                  blank lines skipped; a first row that is not numeric is a
+//	                  header. Columns are the inputs x1..xd and the target.
+//	--target COL      the target column, by header name or 1-based number
+//	                  (default: the last column other than the weights).
+//	--weights COL     a column of sample weights ω_n ≥ 0, not all zero
+//	                  (default: all 1; interp ignores them).
+//	--loss L          interp, squared (default), l1 or huber.
+//	--huber-delta D   the huber transition point δ > 0 (default 1).
+//	--lambda λ        the regularisation weight, > 0 (default 1). λ has the
+//	                  units of ℓ divided by those of a change of slope, so it
+//	                  has to be chosen for the data; see the PyTorch mapping
+//	                  above. Ignored, with a warning, by --loss interp.
+//	--order M         the order m: 2 (default) is ReLU, 1 the step, 3 ReLU²/2,
+//	                  4 ReLU³/6.
+//	--no-skip         networks without the skip connection.
+//	--tol T           the relative gap the certificate must reach (default 1e-9).
+//	--backend B       banded (default, the project's interior point) or simplex.
+//
+// Orders other than 2, more than one input column and --no-skip are part
+// of the file format but not yet of the solver: fit rejects them as bad
+// input.
+//
+// # Example
+//
+// The yearly mean sunspot numbers 1700–2008 (testdata/sunspots.csv, the
+// public SIDC series as distributed with statsmodels; columns year and
+// sunspots) with a moderate λ give a fit that follows every 11-year cycle
+// with 85 knots (λ = 60 corresponds to PyTorch weight_decay 2·60/309 ≈ 0.39
+// with MSELoss):
+//
+//	ridgeline fit --data testdata/sunspots.csv --lambda 60 --plot fit.png
+//
+// # Exit status
+//
+//	0  success: the certified gap is within --tol.
+//	1  the solver stopped short of the requested gap; the summary or the JSON
+//	   object is still printed and says how far it got. Also used for
+//	   failures that are not the input's fault: an output file that cannot
+//	   be written, or an internal error (a bug, reported as
+//	   "ridgeline: internal error: ...").
+//	2  bad input or usage: an unknown command or flag, a bad flag value, a
+//	   problem the solver does not support, or a data file it cannot use.
+//	   One line on stderr says what is wrong and, for data, names the file,
+//	   the row and the column.
+package main

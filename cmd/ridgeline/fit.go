@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/ridgeline-nn/ridgeline/problem"
+	"github.com/ridgeline-nn/ridgeline/solver"
+)
+
+func init() {
+	commands["fit"] = runFit
+	synopses["fit"] = "solve the convex problem of a data file to a certified optimum"
+}
+
+const fitDoc = `Fit solves min_f Σ_n ω_n ℓ(f(x_n) − y_n) + λ‖D^m f‖_M (or, with --loss interp,
+min ‖D^m f‖_M subject to f(x_n) = y_n) to a certified global optimum and
+prints J, the certified lower bound L, the gap and the knots; the optimal
+spline is also the optimal shallow network with weight decay, one neuron
+per knot (see 'go doc github.com/ridgeline-nn/ridgeline/cmd/ridgeline').
+Exit status 1 if the certified gap stays above --tol (the output is still
+printed), 2 for bad input.
+`
+
+// runFit implements `ridgeline fit`.
+func runFit(stdout, stderr io.Writer, args []string) error {
+	fs := newFlagSet("fit", "ridgeline fit --data FILE [problem flags] [--json] [--out FILE] [--plot FILE.png]", fitDoc)
+	pf := &problemFlags{stderr: stderr}
+	pf.register(fs.FlagSet)
+	asJSON := fs.Bool("json", false, "print one JSON object (DESIGN §6) instead of the summary")
+	out := fs.String("out", "", "write the optimal balanced network as a NETWORK JSON `FILE`")
+	plotPath := fs.String("plot", "", "draw the data, the fit and its knots to `FILE` (.png, .svg, .pdf, …)")
+	if err := fs.parse(args, stderr); err != nil {
+		return err
+	}
+	if *plotPath != "" {
+		if err := checkPlotFile(*plotPath); err != nil {
+			return err
+		}
+	}
+	p, d, err := pf.load()
+	if err != nil {
+		return err
+	}
+	sol, err := solver.Solve(p, pf.options())
+	if err != nil {
+		return solveError(d, err)
+	}
+	o := newFitObject(p, sol)
+	if *out != "" {
+		if err := writeNetworkFile(*out, o.Network); err != nil {
+			return err
+		}
+	}
+	if *plotPath != "" {
+		if err := writeFitPlot(*plotPath, d, p, sol); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		err = writeJSON(stdout, o)
+	} else {
+		err = writeFitSummary(stdout, d, p, sol, pf.tol)
+	}
+	if err != nil {
+		return err
+	}
+	return shortfall(sol, pf.tol)
+}
+
+// solveError names the data file in an error of solver.Solve. Errors
+// about the problem (unsupported, infeasible) keep their sentinels, so
+// exitCode reports them as bad input.
+func solveError(d *problem.Data, err error) error {
+	return fmt.Errorf("%s: %w", d.File, err)
+}
+
+// shortfall returns a *shortError unless sol is certified optimal.
+func shortfall(sol *solver.Solution, tol float64) error {
+	if sol.Status == solver.Optimal {
+		return nil
+	}
+	gap := sol.Certificate.Gap
+	cmp := ">"
+	if gap <= tol {
+		// The backend gave up although the certificate is within the
+		// tolerance; the status is what counts.
+		cmp = "≤"
+	}
+	return &shortError{msg: fmt.Sprintf("solver stopped short: status %s, certified gap %.2g %s --tol %g",
+		sol.Status, gap, cmp, tol)}
+}

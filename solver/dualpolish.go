@@ -1,0 +1,85 @@
+package solver
+
+import (
+	"math"
+
+	"github.com/ridgeline-nn/ridgeline/problem"
+)
+
+// freeTol says how far inside its box |u_i| ≤ b_i a dual entry must be to
+// count as free (its sample interpolated) in polishDual: interior-point
+// iterates sit about μ/|r_i| inside the box at samples with nonzero residual.
+const freeTol = 1e-6
+
+// polishDual corrects an interior-point dual vector (per sorted sample, in
+// standard units) so that the optimality conditions of the knot set hold to
+// rounding: with hats B_j on the ends and the knots, the equations
+//
+//	Σ_i u_i B_j(x̃_i) = λ̃ (Lᵀσ)_j   for every hat j
+//
+// say exactly that η(t_k) = λ̃σ_k at every knot and Pᵀu = 0. Only the free
+// entries (strictly inside their box, i.e. at interpolated samples) move,
+// by the least-norm correction δu = B_Fᵀ(B_F B_Fᵀ)⁻¹ r, a tridiagonal solve.
+// The interior-point dual satisfies these equations only up to the residual
+// of its own constraints magnified by the data spacing; after the polish the
+// certificate's bound is limited by rounding, not by the backend's tolerance.
+// It reports false (leaving u alone) when some hat has no free sample.
+func polishDual(xs []float64, g *problem.Groups, sc scaling, lam float64, knots []int, amps []float64, u, box []float64) bool {
+	G := len(xs)
+	if G < 2 {
+		return false
+	}
+	tau := make([]int, 0, len(knots)+2)
+	tau = append(tau, 0)
+	tau = append(tau, knots...)
+	tau = append(tau, G-1)
+	nb := len(tau)
+	target := make([]float64, nb)
+	for k := 1; k+1 < nb; k++ {
+		s := lam * math.Copysign(1, amps[k-1])
+		dl, dr := xs[tau[k]]-xs[tau[k-1]], xs[tau[k+1]]-xs[tau[k]]
+		target[k-1] += s / dl
+		target[k] -= s * (1/dl + 1/dr)
+		target[k+1] += s / dr
+	}
+	diag := make([]float64, nb)
+	off := make([]float64, nb)
+	iv := 0
+	type hat struct {
+		iv     int
+		b0, b1 float64
+	}
+	hats := make([]hat, len(u))
+	for j := 0; j < G; j++ {
+		for iv+2 < nb && tau[iv+1] <= j {
+			iv++
+		}
+		b1 := (xs[j] - xs[tau[iv]]) / (xs[tau[iv+1]] - xs[tau[iv]])
+		b0 := 1 - b1
+		for i := g.Start[j]; i < g.Start[j+1]; i++ {
+			hats[i] = hat{iv, b0, b1}
+			target[iv] -= u[i] * b0
+			target[iv+1] -= u[i] * b1
+			if box[i] > 0 && math.Abs(u[i]) < box[i]*(1-freeTol) {
+				diag[iv] += b0 * b0
+				diag[iv+1] += b1 * b1
+				off[iv] += b0 * b1
+			}
+		}
+	}
+	for _, d := range diag {
+		if d == 0 {
+			return false
+		}
+	}
+	if !solveTridiag(diag, off, target) {
+		return false
+	}
+	for i := range u {
+		h := hats[i]
+		if box[i] > 0 && math.Abs(u[i]) < box[i]*(1-freeTol) {
+			u[i] += h.b0*target[h.iv] + h.b1*target[h.iv+1]
+		}
+	}
+	return true
+}
