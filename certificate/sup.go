@@ -36,7 +36,7 @@ func DualSup(order int, x, u []float64) (sup, at float64) {
 		return 0, 0
 	}
 	var mom [8]float64 // moments about the current input
-	var next [8]float64
+	var next, comp, nextComp [8]float64 // comp: compensation of each moment
 	var fact [9]float64
 	fact[0] = 1
 	for i := 1; i < len(fact); i++ {
@@ -62,19 +62,24 @@ func DualSup(order int, x, u []float64) (sup, at float64) {
 			// For m = 1, η is constant on (x_j, x_{j+1}] and equals the value
 			// at x_{j+1}, already counted.
 			// Shift the moments from x_{j+1} to x_j: (x_n − x_j) = (x_n − x_{j+1}) + h.
+			// Compensated (Neumaier) sums: the moments are long running sums
+			// whose terms cancel, and η's rounding is what limits the bound
+			// for nearly interpolating fits.
 			for p := 0; p < m; p++ {
-				s := 0.0
+				s, e := 0.0, 0.0
 				hp := 1.0
 				for q := p; q >= 0; q-- {
-					s += mom[q] * hp / fact[p-q]
+					s, e = twoSumAcc(s, e, mom[q]*hp/fact[p-q])
+					s, e = twoSumAcc(s, e, comp[q]*hp/fact[p-q])
 					hp *= h
 				}
-				next[p] = s
+				next[p], nextComp[p] = s, e
 			}
 			copy(mom[:m], next[:m])
+			copy(comp[:m], nextComp[:m])
 		}
-		mom[0] += u[j]
-		v := mom[m-1]
+		mom[0], comp[0] = twoSumAcc(mom[0], comp[0], u[j])
+		v := mom[m-1] + comp[m-1]
 		if a := math.Abs(v); a > sup {
 			sup, at = a, x[j]
 		}
@@ -82,28 +87,48 @@ func DualSup(order int, x, u []float64) (sup, at float64) {
 	// Left of x_0, η is the polynomial Σ_p M_p d^{m−1−p}/(m−1−p)!, d = x_0 − t.
 	// It vanishes when the moments M_0 … M_{m−2} do; a remainder makes η
 	// unbounded (m ≥ 2) or the constant M_0 (m = 1, already counted).
-	if m >= 2 {
-		absU := 0.0
-		for _, v := range u {
-			absU += math.Abs(v)
+	absU := 0.0
+	for _, v := range u {
+		absU += math.Abs(v)
+	}
+	spread := x[n-1] - x[0]
+	scale := absU
+	for p := 0; p < m; p++ {
+		if math.Abs(mom[p]+comp[p]) > leftTailTol*scale {
+			return math.Inf(1), math.Inf(-1)
 		}
-		spread := x[n-1] - x[0]
-		scale := absU
-		for p := 0; p < m-1; p++ {
-			if math.Abs(mom[p]) > leftTailTol*scale {
-				return math.Inf(1), math.Inf(-1)
-			}
-			scale *= spread / float64(p+1)
-		}
+		scale *= spread / float64(p+1)
+	}
+	// η at the level of rounding noise proves nothing; never report a
+	// supremum below the noise, so that scaling u by λ/S cannot amplify
+	// rounding into a bound.
+	if floor := noiseFloor * scale / math.Max(spread/float64(m), 1e-300); sup < floor {
+		sup = floor
 	}
 	return sup, at
 }
 
 // leftTailTol is the size, relative to Σ|u|·spread^p/p!, below which a
-// moment M_p (p < m−1) left over after the projection is taken as rounding
-// rather than a u that is not orthogonal to the polynomials. Exactly
-// orthogonal u has these moments 0; the projection leaves O(eps) of them.
+// moment M_p (p < m) about the first input left over after the projection
+// is taken as rounding rather than a u that is not orthogonal to the
+// polynomials. Exactly orthogonal u has all m moments 0 (so that η vanishes
+// left of the data); the projection leaves O(eps) of them.
 const leftTailTol = 1e-9
+
+// noiseFloor is the relative size, against Σ|u|·spread^{m−1}/(m−1)!, of
+// the rounding noise in η.
+const noiseFloor = 1e-13
+
+// twoSumAcc adds v to the compensated sum (s, e) by Neumaier's rule.
+func twoSumAcc(s, e, v float64) (float64, float64) {
+	t := s + v
+	if math.Abs(s) >= math.Abs(v) {
+		e += (s - t) + v
+	} else {
+		e += (v - t) + s
+	}
+	return t, e
+}
 
 // taylorEval returns Σ_p M_p d^{m−1−p}/(m−1−p)!.
 func taylorEval(m int, mom []float64, d float64, fact *[9]float64) float64 {

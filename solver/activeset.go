@@ -47,7 +47,8 @@ type activeSet struct {
 	eta    []float64 // η at each group
 	ug     []float64 // Σ u over each group
 
-	rounds int
+	rounds    int
+	maxRounds int // 0: maxActiveRounds
 }
 
 const (
@@ -72,17 +73,52 @@ func newActiveSet(xs []float64, grp []int32, w, y []float64, delta, lam float64)
 	}
 }
 
+// warmRounds bounds the rounds of a warm-started active set: from an
+// interior-point knot set it settles in a few rounds or not at all.
+const warmRounds = 50
+
+// runLimited is run with at most the given number of rounds.
+func (s *activeSet) runLimited(rounds int) bool {
+	s.maxRounds = rounds
+	return s.run()
+}
+
 // run iterates to a fixed point and reports whether it reached one.
 func (s *activeSet) run() bool {
+	limit := s.maxRounds
+	if limit <= 0 {
+		limit = maxActiveRounds
+	}
 	G := len(s.xs)
 	if G == 1 {
 		return s.solveSystem()
 	}
-	for s.rounds = 1; s.rounds <= maxActiveRounds; s.rounds++ {
+	var seen [4]uint64
+	eager := true
+	for s.rounds = 1; s.rounds <= limit; s.rounds++ {
 		if !s.solveSystem() {
 			return false
 		}
-		eager := s.rounds <= eagerRounds
+		// A state seen in the last few rounds is a cycle. Eager rounds then
+		// give way to one change per round (an exchange method); a cycle
+		// even then is among degenerate knots (amplitude ≈ 0, |η| = λ̃ up to
+		// rounding): settle on the state without wrong-sign knots and let
+		// the certificate judge it.
+		h := s.stateHash()
+		for _, old := range seen {
+			if old == h {
+				if !eager {
+					return s.settle()
+				}
+				eager = false
+				seen = [4]uint64{}
+				break
+			}
+		}
+		seen[s.rounds%len(seen)] = h
+		if s.rounds > eagerRounds {
+			eager = false
+		}
 		changed := s.dropWrongSigns(eager)
 		if changed && !eager {
 			continue
@@ -97,6 +133,39 @@ func (s *activeSet) run() bool {
 		}
 		if !changed {
 			return true
+		}
+	}
+	return false
+}
+
+// stateHash fingerprints the knot signs and the Huber regions (FNV-1a).
+func (s *activeSet) stateHash() uint64 {
+	h := uint64(14695981039346656037)
+	mix := func(i int, v int8) {
+		h ^= uint64(i)<<8 | uint64(uint8(v))
+		h *= 1099511628211
+	}
+	for j, v := range s.sign {
+		if v != 0 {
+			mix(j, v)
+		}
+	}
+	for i, v := range s.region {
+		if v != 0 {
+			mix(i+len(s.sign), v)
+		}
+	}
+	return h
+}
+
+// settle drops wrong-sign knots until none is left and reports success.
+func (s *activeSet) settle() bool {
+	for k := 0; k < maxActiveRounds; k++ {
+		if !s.dropWrongSigns(true) {
+			return true
+		}
+		if !s.solveSystem() {
+			return false
 		}
 	}
 	return false

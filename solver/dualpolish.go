@@ -11,6 +11,11 @@ import (
 // iterates sit about μ/|r_i| inside the box at samples with nonzero residual.
 const freeTol = 1e-6
 
+// tieWeight is the weight, against unit weights of the interpolated samples,
+// of the pull towards the interior point's values in polishPrimal: small
+// enough to leave a well-posed vertex untouched to rounding.
+const tieWeight = 1e-12
+
 // polishDual corrects an interior-point dual vector (per sorted sample, in
 // standard units) so that the optimality conditions of the knot set hold to
 // rounding: with hats B_j on the ends and the knots, the equations
@@ -82,4 +87,65 @@ func polishDual(xs []float64, g *problem.Groups, sc scaling, lam float64, knots 
 		}
 	}
 	return true
+}
+
+// polishPrimal re-solves the primal on the knot set for the l1 loss: at a
+// vertex the optimal function interpolates the samples whose dual entry is
+// strictly inside its box, so the hat coefficients solve the least-squares
+// problem Σ_{i free} (Σ_j c_j B_j(x̃_i) − ỹ_i)² — a tridiagonal system that is
+// consistent at the optimum. Amplitudes come out of the coefficients, with
+// no differencing at the data spacing. fit holds the interior point's fitted
+// values at the inputs, used only to break ties on a degenerate vertex. It
+// reports false when an amplitude changes sign.
+func polishPrimal(xs, fit []float64, g *problem.Groups, sc scaling, knots []int, amps []float64, u, box []float64) (pa []float64, c0, c1 float64, ok bool) {
+	G := len(xs)
+	if G < 2 {
+		return nil, 0, 0, false
+	}
+	tau := make([]int, 0, len(knots)+2)
+	tau = append(tau, 0)
+	tau = append(tau, knots...)
+	tau = append(tau, G-1)
+	nb := len(tau)
+	diag := make([]float64, nb)
+	off := make([]float64, nb)
+	rhs := make([]float64, nb)
+	iv := 0
+	for j := 0; j < G; j++ {
+		for iv+2 < nb && tau[iv+1] <= j {
+			iv++
+		}
+		b1 := (xs[j] - xs[tau[iv]]) / (xs[tau[iv+1]] - xs[tau[iv]])
+		b0 := 1 - b1
+		for i := g.Start[j]; i < g.Start[j+1]; i++ {
+			if box[i] > 0 && math.Abs(u[i]) < box[i]*(1-freeTol) {
+				y := sc.y(g.Y[i])
+				diag[iv] += b0 * b0
+				diag[iv+1] += b1 * b1
+				off[iv] += b0 * b1
+				rhs[iv] += b0 * y
+				rhs[iv+1] += b1 * y
+			}
+		}
+	}
+	// A degenerate vertex can leave a hat without interpolated samples;
+	// a light pull towards the interior point's values keeps the system
+	// definite and picks the nearby point of the optimal face.
+	for k := range diag {
+		diag[k] += tieWeight
+		rhs[k] += tieWeight * fit[tau[k]]
+	}
+	if !solveTridiag(diag, off, rhs) {
+		return nil, 0, 0, false
+	}
+	pa = make([]float64, len(knots))
+	for k := 1; k+1 < nb; k++ {
+		dl, dr := xs[tau[k]]-xs[tau[k-1]], xs[tau[k+1]]-xs[tau[k]]
+		pa[k-1] = (rhs[k+1]-rhs[k])/dr - (rhs[k]-rhs[k-1])/dl
+		if pa[k-1]*amps[k-1] < 0 {
+			return nil, 0, 0, false
+		}
+	}
+	slope := (rhs[1] - rhs[0]) / (xs[tau[1]] - xs[tau[0]])
+	return pa, rhs[0] - slope*xs[tau[0]], slope, true
 }

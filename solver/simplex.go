@@ -12,9 +12,11 @@ import (
 // and grows like n^3.3 (DESIGN §3).
 const maxSimplexSamples = 400
 
-// solveSimplex solves an l1 problem with gonum's simplex on the
-// knot-amplitude LP in standard units, a formulation independent of the
-// banded one:
+// solveSimplex solves an l1 or interpolation problem with gonum's simplex
+// on the knot-amplitude LP in standard units, a formulation independent of
+// the banded one (for interpolation without the residual columns and with
+// λ̃ = 1; duplicated inputs give duplicated rows, which the backend's
+// presolve removes):
 //
 //	minimise   λ̃ Σ_k (a⁺_k + a⁻_k) + Σ_i ω̃_i (r⁺_i + r⁻_i)
 //	subject to c⁺ − c⁻ + (d⁺ − d⁻) x̃_i + Σ_k (a⁺_k − a⁻_k)(x̃_i − x̃_k)_+ − r⁺_i + r⁻_i = ỹ_i,
@@ -22,7 +24,9 @@ const maxSimplexSamples = 400
 // all variables ≥ 0, knots x̃_k at the interior distinct inputs (exact for
 // order 2). The row multipliers are the dual vector u of DESIGN §4.
 func solveSimplex(p *problem.Problem, g *problem.Groups, opt Options) (*candidate, error) {
-	if _, ok := p.Loss.(problem.L1); !ok {
+	_, isL1 := p.Loss.(problem.L1)
+	interp := problem.IsInterp(p.Loss)
+	if !isL1 && !interp {
 		return nil, fmt.Errorf("%w: the simplex backend solves linear programs only (loss l1 or interp), not %s", ErrUnsupported, p.Loss.Name())
 	}
 	if p.N() > maxSimplexSamples {
@@ -36,6 +40,9 @@ func solveSimplex(p *problem.Problem, g *problem.Groups, opt Options) (*candidat
 		xs[k] = sc.x(g.X[k])
 	}
 	lam := sc.lambda(p)
+	if interp {
+		lam = 1 // the objective is Σ|a_k| (in units of ys/xs)
+	}
 	nk := max(G-2, 0)
 	t := lp.NewTriplets(n)
 	var cost []float64
@@ -74,8 +81,11 @@ func solveSimplex(p *problem.Problem, g *problem.Groups, opt Options) (*candidat
 	}
 	b := make([]float64, n)
 	for i := 0; i < n; i++ {
-		w := sc.w(g.W[i])
 		b[i] = sc.y(g.Y[i])
+		if interp {
+			continue // f(x_i) = y_i exactly: no residual columns
+		}
+		w := sc.w(g.W[i])
 		for _, sgn := range []float64{-1, 1} {
 			col(w, func() { t.Add(rowOf(i), sgn) })
 		}
@@ -100,6 +110,11 @@ func solveSimplex(p *problem.Problem, g *problem.Groups, opt Options) (*candidat
 		}
 	}
 	cand := &candidate{spline: sc.unscale2(pick(g.X, knots), amps, c0, c1), status: Optimal}
+	if res.Y == nil && interp {
+		// gonum's simplex has no duals and the dual LP can fail; the
+		// interpolant's own dual construction certifies any interpolant.
+		cand.dual = interpolate(g).dual
+	}
 	if res.Y != nil {
 		u := make([]float64, n)
 		for i := 0; i < n; i++ {

@@ -45,7 +45,7 @@ const (
 )
 
 // DefaultTol is the default relative gap a solve must certify.
-const DefaultTol = 1e-9
+const DefaultTol = 1e-8
 
 // Options tune Solve; the zero value means defaults.
 type Options struct {
@@ -101,19 +101,19 @@ func Solve(p *problem.Problem, opt Options) (*Solution, error) {
 		backend = Banded
 	}
 	switch {
+	case backend == Simplex:
+		c, err = solveSimplex(p, g, opt)
 	case problem.IsInterp(p.Loss):
 		c = interpolate(g)
 	case backend == Banded:
 		c, err = solveBanded(p, g, opt)
-	case backend == Simplex:
-		c, err = solveSimplex(p, g, opt)
 	default:
 		return nil, fmt.Errorf("solver: unknown backend %q (want %s or %s)", backend, Banded, Simplex)
 	}
 	if err != nil {
 		return nil, err
 	}
-	cert, err := certificate.Evaluate(p, c.spline, c.dual)
+	cert, err := c.certify(p)
 	if err != nil {
 		return nil, err
 	}
@@ -124,18 +124,53 @@ func Solve(p *problem.Problem, opt Options) (*Solution, error) {
 		Iterations:  c.iterations,
 		Backend:     backend,
 	}
-	if sol.Status == Optimal && !cert.Certified(opt.tol(), certificate.DataScale(p)) {
+	// The certificate, not the backend's stopping rule, decides optimality.
+	switch {
+	case cert.Certified(opt.tol(), certificate.DataScale(p)):
+		sol.Status = Optimal
+	case sol.Status == Optimal:
 		sol.Status = GapLimit
 	}
 	sol.Seconds = time.Since(start).Seconds()
 	return sol, nil
 }
 
-// candidate is a backend's proposal: a function, a dual vector for the
-// certificate (nil: from the residuals) and how the backend ended.
+// candidate is a backend's proposal: a function, dual vectors for the
+// certificate (nil: from the residuals) and how the backend ended. Each dual
+// proposal is verified from scratch; any of them gives a valid bound.
 type candidate struct {
 	spline     *representer.Spline
-	dual       []float64 // per sample, in the problem's order
+	dual       []float64           // per sample, in the problem's order
+	altDual    []float64           // another proposal; the better certified bound is kept
+	altSpline  *representer.Spline // another function; the lower objective is kept
+	altNatural bool                // also try the residual dual of the chosen function
 	status     Status
 	iterations int
+}
+
+// certify evaluates every proposal and keeps the function with the lowest
+// objective and, for it, the dual with the highest verified bound.
+func (c *candidate) certify(p *problem.Problem) (*certificate.Certificate, error) {
+	cert, err := certificate.Evaluate(p, c.spline, c.dual)
+	if err != nil {
+		return nil, err
+	}
+	if c.altSpline != nil {
+		if alt, err := certificate.Evaluate(p, c.altSpline, c.dual); err == nil && alt.Objective < cert.Objective {
+			cert, c.spline = alt, c.altSpline
+		}
+	}
+	duals := [][]float64{c.altDual}
+	if c.altNatural && c.dual != nil {
+		duals = append(duals, nil)
+	}
+	for k, u := range duals {
+		if u == nil && k == 0 {
+			continue
+		}
+		if alt, err := certificate.Evaluate(p, c.spline, u); err == nil && alt.LowerBound > cert.LowerBound {
+			cert = alt
+		}
+	}
+	return cert, nil
 }

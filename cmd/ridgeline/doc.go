@@ -100,7 +100,7 @@
 //	--order M         the order m: 2 (default) is ReLU, 1 the step, 3 ReLU²/2,
 //	                  4 ReLU³/6.
 //	--no-skip         networks without the skip connection.
-//	--tol T           the relative gap the certificate must reach (default 1e-9).
+//	--tol T           the relative gap the certificate must reach (default 1e-8).
 //	--backend B       banded (default, the project's interior point) or simplex.
 //
 // Orders other than 2, more than one input column and --no-skip are part

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# Needs numpy (Debian: apt-get install python3-numpy).
 """Generate the .npz network fixtures read by verify/npz_test.go.
 
 Run once from this directory (python3 make_fixture.py); the values are
@@ -14,13 +15,14 @@ import numpy as np
 
 # relu2.npz: order 2, 1-D, float64, w as a K x 1 column (PyTorch's
 # Linear(1, K).weight layout), explicit int64 order, poly = [c0, c1].
-# It has a backward neuron (w < 0), a dead one (w = 0) and two neurons that
-# share the knot t = 0.5, so its function norm is below its path norm.
+# It has a backward neuron (w < 0), a dead one (w = 0) and two neurons of
+# opposite signs that share the knot t = 0.5, so its function norm (1.0) is
+# below its path norm (3.0).
 np.savez(
     "relu2.npz",
     w=np.array([[1.0], [-2.0], [0.0], [2.0]]),
     b=np.array([0.5, 1.0, -3.0, 1.0]),
-    v=np.array([1.5, -0.25, 4.0, 0.5]),
+    v=np.array([1.5, -0.25, 4.0, -0.5]),
     poly=np.array([0.125, -1.0]),
     order=np.int64(2),
 )
