@@ -35,7 +35,7 @@ func DualSup(order int, x, u []float64) (sup, at float64) {
 	if n == 0 {
 		return 0, 0
 	}
-	var mom [8]float64 // moments about the current input
+	var mom [8]float64                  // moments about the current input
 	var next, comp, nextComp [8]float64 // comp: compensation of each moment
 	var fact [9]float64
 	fact[0] = 1

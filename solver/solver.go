@@ -85,8 +85,8 @@ func Solve(p *problem.Problem, opt Options) (*Solution, error) {
 	if p.Dim != 1 {
 		return nil, fmt.Errorf("%w: input dimension %d (only 1-D is implemented)", ErrUnsupported, p.Dim)
 	}
-	if p.Order != 2 {
-		return nil, fmt.Errorf("%w: order %d (only order 2, ReLU, is implemented)", ErrUnsupported, p.Order)
+	if p.Order != 2 && p.Order != 1 {
+		return nil, fmt.Errorf("%w: order %d (orders 1 and 2 are implemented)", ErrUnsupported, p.Order)
 	}
 	if !p.Skip {
 		return nil, fmt.Errorf("%w: networks without skip connection", ErrUnsupported)
@@ -101,6 +101,8 @@ func Solve(p *problem.Problem, opt Options) (*Solution, error) {
 		backend = Banded
 	}
 	switch {
+	case p.Order == 1:
+		c, err = solveOrder1(p, g, opt)
 	case backend == Simplex:
 		c, err = solveSimplex(p, g, opt)
 	case problem.IsInterp(p.Loss):
