@@ -46,12 +46,34 @@ func Evaluate(p *problem.Problem, s *representer.Spline, u []float64) (*Certific
 	if p.Dim != 1 {
 		return nil, fmt.Errorf("certificate: dimension %d not supported", p.Dim)
 	}
+	return EvaluateOrdered(p, problem.SortedOrder(p.X), s, u)
+}
+
+// EvaluateOrdered is Evaluate for a caller that has already sorted the
+// inputs: ord is the permutation returned by problem.SortedOrder(p.X).
+func EvaluateOrdered(p *problem.Problem, ord []int, s *representer.Spline, u []float64) (*Certificate, error) {
+	if p.Dim != 1 {
+		return nil, fmt.Errorf("certificate: dimension %d not supported", p.Dim)
+	}
 	if s.Order != p.Order {
 		return nil, fmt.Errorf("certificate: spline of order %d for a problem of order %d", s.Order, p.Order)
 	}
 	n := p.N()
+	// Everything below runs over the inputs in sorted order: one sort, the
+	// spline evaluated by a sweep, and the supremum of η by a recursion.
+	if len(ord) != n {
+		return nil, fmt.Errorf("certificate: order of length %d for %d samples", len(ord), n)
+	}
+	xs := make([]float64, n)
+	for k, i := range ord {
+		xs[k] = p.X[i]
+	}
+	fs := make([]float64, n)
+	s.EvalTo(fs, xs)
 	f := make([]float64, n)
-	s.EvalTo(f, p.X)
+	for k, i := range ord {
+		f[i] = fs[k]
+	}
 	c := &Certificate{Regularizer: s.TV()}
 	interp := problem.IsInterp(p.Loss)
 	yscale := 0.0
@@ -99,11 +121,9 @@ func Evaluate(p *problem.Problem, s *representer.Spline, u []float64) (*Certific
 	projectOut(u, p.X, active, p.Order)
 
 	// 2. S = sup|η| on the continuum, over the inputs in sorted order.
-	ord := sortedOrder(p.X)
-	xs := make([]float64, n)
 	us := make([]float64, n)
 	for k, i := range ord {
-		xs[k], us[k] = p.X[i], u[i]
+		us[k] = u[i]
 	}
 	c.Sup, _ = DualSup(p.Order, xs, us)
 

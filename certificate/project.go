@@ -2,7 +2,6 @@ package certificate
 
 import (
 	"math"
-	"sort"
 )
 
 // projectOut removes from u (over the entries marked active; the others are
@@ -67,12 +66,3 @@ func axpy(dst []float64, a float64, x []float64) {
 	}
 }
 
-// sortedOrder returns the permutation that sorts x (stable).
-func sortedOrder(x []float64) []int {
-	ord := make([]int, len(x))
-	for i := range ord {
-		ord[i] = i
-	}
-	sort.SliceStable(ord, func(a, b int) bool { return x[ord[a]] < x[ord[b]] })
-	return ord
-}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 )
 
 // Problem is one instance of the canonical objective of DESIGN §2:
@@ -125,11 +124,7 @@ func (p *Problem) Group1D() (*Groups, error) {
 		return nil, fmt.Errorf("%w: Group1D needs dimension 1, got %d", ErrBadShape, p.Dim)
 	}
 	n := p.N()
-	ord := make([]int, n)
-	for i := range ord {
-		ord[i] = i
-	}
-	sort.SliceStable(ord, func(a, b int) bool { return p.X[ord[a]] < p.X[ord[b]] })
+	ord := SortedOrder(p.X)
 	g := &Groups{Order: ord, Y: make([]float64, n), W: make([]float64, n)}
 	for i, o := range ord {
 		g.Y[i] = p.Y[o]

@@ -47,8 +47,9 @@ type activeSet struct {
 	eta    []float64 // η at each group
 	ug     []float64 // Σ u over each group
 
-	rounds    int
-	maxRounds int // 0: maxActiveRounds
+	rounds       int
+	coarseRounds int // rounds spent on coarser levels
+	maxRounds    int // 0: maxActiveRounds
 }
 
 const (
@@ -57,6 +58,9 @@ const (
 	// eagerRounds is how many rounds may add one knot per violating run
 	// before the method falls back to one change per round.
 	eagerRounds = 200
+	// addFraction: a violating run is added in a round when its excess over
+	// λ̃ is at least this fraction of the round's largest excess.
+	addFraction = 0.1
 	// etaSlack is the relative violation of |η| ≤ λ̃ tolerated before a knot
 	// is added: far below any requested gap, far above rounding in η.
 	etaSlack = 1e-11
@@ -120,14 +124,20 @@ func (s *activeSet) run() bool {
 			eager = false
 		}
 		changed := s.dropWrongSigns(eager)
-		if changed && !eager {
+		if changed {
+			// Re-solve without the wrong-sign knots before looking for
+			// violations: a knot forced against its sign distorts η around it.
 			continue
 		}
-		s.evalFit()
-		if s.updateRegions() {
-			changed = true
+		if len(s.w) == len(s.xs) && math.IsInf(s.delta, 1) {
+			s.sweepSquared()
+		} else {
+			s.evalFit()
+			if s.updateRegions() {
+				changed = true
+			}
+			s.computeEta()
 		}
-		s.computeEta()
 		if s.addViolators(eager) {
 			changed = true
 		}
@@ -200,17 +210,21 @@ func (s *activeSet) solveSystem() bool {
 		return sw > 0
 	}
 	iv := 0
+	next := int(s.tau[1])
+	x0 := s.xs[s.tau[0]]
+	inv := 1 / (s.xs[next] - x0)
 	for i := range s.w {
 		wi := s.w[i]
 		if wi == 0 {
 			continue
 		}
 		j := int(s.grp[i])
-		for iv+2 < nb && int(s.tau[iv+1]) <= j {
+		for iv+2 < nb && next <= j {
 			iv++
+			x0, next = s.xs[next], int(s.tau[iv+1])
+			inv = 1 / (s.xs[next] - x0)
 		}
-		x0, x1 := s.xs[s.tau[iv]], s.xs[s.tau[iv+1]]
-		b1 := (s.xs[j] - x0) / (x1 - x0)
+		b1 := (s.xs[j] - x0) * inv
 		b0 := 1 - b1
 		if s.region[i] == 0 {
 			s.diag[iv] += wi * b0 * b0
@@ -291,6 +305,33 @@ func (s *activeSet) evalFit() {
 	}
 }
 
+// sweepSquared is evalFit, updateRegions and computeEta fused into one
+// backward pass for the squared loss with one entry per input (the common
+// and largest case): each input's fitted value, its dual u_j = w_j(ỹ_j − f̃_j)
+// and η at it, reading every array once.
+func (s *activeSet) sweepSquared() {
+	G, nb := len(s.xs), len(s.tau)
+	xs, w, y, c, eta := s.xs, s.w, s.y, s.c, s.eta
+	iv := nb - 2
+	x0, x1 := xs[s.tau[iv]], xs[s.tau[iv+1]]
+	inv := 1 / (x1 - x0)
+	sum, e := 0.0, 0.0
+	for j := G - 1; j >= 0; j-- {
+		for iv > 0 && int(s.tau[iv]) > j {
+			iv--
+			x0, x1 = xs[s.tau[iv]], xs[s.tau[iv+1]]
+			inv = 1 / (x1 - x0)
+		}
+		b1 := (xs[j] - x0) * inv
+		f := c[iv] + b1*(c[iv+1]-c[iv])
+		if j < G-1 {
+			e += (xs[j+1] - xs[j]) * sum
+		}
+		eta[j] = e
+		sum += w[j] * (y[j] - f)
+	}
+}
+
 // updateRegions reassigns Huber samples by their residuals and reports a
 // change; it also accumulates u per group.
 func (s *activeSet) updateRegions() bool {
@@ -354,6 +395,18 @@ func (s *activeSet) addViolators(eager bool) bool {
 			}
 		}
 		runV, runJ, runSign = 0, -1, 0
+	}
+	// Only runs whose violation is a sizeable fraction of the worst one are
+	// taken in a round: noise makes many small runs near the threshold, and
+	// taking them all overshoots the knot count and oscillates.
+	worst := 0.0
+	for j := 1; j+1 < G; j++ {
+		if s.sign[j] == 0 {
+			worst = math.Max(worst, math.Abs(s.eta[j]))
+		}
+	}
+	if worst > thr {
+		thr = math.Max(thr, s.lam+addFraction*(worst-s.lam))
 	}
 	for j := 1; j+1 < G; j++ {
 		e := s.eta[j]
@@ -459,4 +512,72 @@ func (s *activeSet) warm(knots []int, amps []float64) {
 func (s *activeSet) candidate(g *problem.Groups, sc scaling, st Status, iters int) *candidate {
 	knots, amps, c0, c1 := s.result()
 	return &candidate{spline: sc.unscale2(pick(g.X, knots), amps, c0, c1), status: st, iterations: iters + s.rounds}
+}
+
+const (
+	// coarseBlock is how many consecutive inputs one coarse input stands for.
+	coarseBlock = 8
+	// coarseMin is the size below which the problem is solved directly.
+	coarseMin = 2000
+)
+
+// runMultilevel solves a squared-loss problem (one entry per distinct input)
+// coarse-to-fine: blocks of coarseBlock consecutive inputs are merged into
+// their weighted centroids (an approximation of the problem, used only to
+// place the knots), the coarse problem is solved the same way, and its knots,
+// moved to the nearest fine inputs, warm-start the active set on the fine
+// data. The fine solve alone decides the answer; the coarse levels only
+// shorten the walk of the knots to their places, which otherwise takes
+// hundreds of rounds at N = 10^6.
+func (s *activeSet) runMultilevel() bool {
+	G := len(s.xs)
+	if G < coarseMin || len(s.w) != G || !math.IsInf(s.delta, 1) {
+		return s.run()
+	}
+	nc := (G + coarseBlock - 1) / coarseBlock
+	cx, cw, cy := make([]float64, nc), make([]float64, nc), make([]float64, nc)
+	cg := make([]int32, nc)
+	for c := 0; c < nc; c++ {
+		lo, hi := c*coarseBlock, min((c+1)*coarseBlock, G)
+		sw, swx, swy, sx := 0.0, 0.0, 0.0, 0.0
+		for j := lo; j < hi; j++ {
+			sw += s.w[j]
+			swx += s.w[j] * s.xs[j]
+			swy += s.w[j] * s.y[j]
+			sx += s.xs[j]
+		}
+		cg[c] = int32(c)
+		cw[c] = sw
+		if sw > 0 {
+			cx[c], cy[c] = swx/sw, swy/sw
+		} else {
+			cx[c] = sx / float64(hi-lo)
+		}
+	}
+	coarse := newActiveSet(cx, cg, cw, cy, s.delta, s.lam)
+	if coarse.runMultilevel() {
+		for j := range s.sign {
+			s.sign[j] = 0
+		}
+		j := 0
+		for c := 1; c+1 < nc; c++ {
+			sg := coarse.sign[c]
+			if sg == 0 {
+				continue
+			}
+			// The fine input nearest to the coarse knot.
+			for j+1 < G && s.xs[j+1] <= cx[c] {
+				j++
+			}
+			k := j
+			if j+1 < G && s.xs[j+1]-cx[c] < cx[c]-s.xs[j] {
+				k = j + 1
+			}
+			if k > 0 && k < G-1 {
+				s.sign[k] = sg
+			}
+		}
+		s.coarseRounds = coarse.rounds + coarse.coarseRounds
+	}
+	return s.run()
 }

@@ -21,7 +21,7 @@ func solveBanded(p *problem.Problem, g *problem.Groups, opt Options) (*candidate
 	var as *activeSet
 	if _, ok := p.Loss.(problem.Squared); ok {
 		as = newActiveSetFor(p, g, sc)
-		if as.run() {
+		if as.runMultilevel() {
 			return as.candidate(g, sc, Optimal, 0), nil
 		}
 	}

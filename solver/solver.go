@@ -115,6 +115,7 @@ func Solve(p *problem.Problem, opt Options) (*Solution, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.order = g.Order
 	cert, err := c.certify(p)
 	if err != nil {
 		return nil, err
@@ -146,6 +147,7 @@ type candidate struct {
 	altDual    []float64           // another proposal; the better certified bound is kept
 	altSpline  *representer.Spline // another function; the lower objective is kept
 	altNatural bool                // also try the residual dual of the chosen function
+	order      []int               // problem.SortedOrder of the inputs, if known
 	status     Status
 	iterations int
 }
@@ -153,12 +155,19 @@ type candidate struct {
 // certify evaluates every proposal and keeps the function with the lowest
 // objective and, for it, the dual with the highest verified bound.
 func (c *candidate) certify(p *problem.Problem) (*certificate.Certificate, error) {
-	cert, err := certificate.Evaluate(p, c.spline, c.dual)
+	ord := c.order
+	if ord == nil {
+		ord = problem.SortedOrder(p.X)
+	}
+	eval := func(s *representer.Spline, u []float64) (*certificate.Certificate, error) {
+		return certificate.EvaluateOrdered(p, ord, s, u)
+	}
+	cert, err := eval(c.spline, c.dual)
 	if err != nil {
 		return nil, err
 	}
 	if c.altSpline != nil {
-		if alt, err := certificate.Evaluate(p, c.altSpline, c.dual); err == nil && alt.Objective < cert.Objective {
+		if alt, err := eval(c.altSpline, c.dual); err == nil && alt.Objective < cert.Objective {
 			cert, c.spline = alt, c.altSpline
 		}
 	}
@@ -170,7 +179,7 @@ func (c *candidate) certify(p *problem.Problem) (*certificate.Certificate, error
 		if u == nil && k == 0 {
 			continue
 		}
-		if alt, err := certificate.Evaluate(p, c.spline, u); err == nil && alt.LowerBound > cert.LowerBound {
+		if alt, err := eval(c.spline, u); err == nil && alt.LowerBound > cert.LowerBound {
 			cert = alt
 		}
 	}
