@@ -65,4 +65,3 @@ func axpy(dst []float64, a float64, x []float64) {
 		dst[i] += a * x[i]
 	}
 }
-

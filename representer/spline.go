@@ -40,9 +40,33 @@ func (s *Spline) Eval(x float64) float64 {
 	m := s.Order
 	f := horner(s.Poly, x)
 	for k, t := range s.Knots {
-		f += s.Amps[k] * Rho(m, x-t)
+		f += knotTerm(m, s.Amps[k], x-t)
 	}
 	return f
+}
+
+// knotTerm returns a·ρ_m(d). The product is accumulated from a, as
+// ((a·d)·d/2)·d/3 …, rather than as a·ρ_m(d): a far knot of a unit with a
+// tiny input weight w has |d| ≈ 1/|w| and |a| ≈ |v|·|w|^{m−1}, so ρ_m(d)
+// alone can overflow (d = 1e300, m ≥ 3) where the term itself is moderate,
+// and a zero amplitude must give 0, not 0·Inf = NaN.
+func knotTerm(m int, a, d float64) float64 {
+	switch {
+	case math.IsNaN(d):
+		return math.NaN()
+	case m == 1:
+		if d >= 0 {
+			return a
+		}
+		return 0
+	case d <= 0:
+		return 0
+	}
+	r := a * d
+	for j := 2; j < m; j++ {
+		r *= d / float64(j)
+	}
+	return r
 }
 
 // Predict returns f(x). It is Eval under the name of gonum's
@@ -53,12 +77,16 @@ func (s *Spline) Predict(x float64) float64 { return s.Eval(x) }
 // differ in length, and under the conditions of Eval.
 //
 // With sorted knots EvalTo sweeps the knots once in increasing order,
-// keeping the Taylor coefficients of the current polynomial piece about the
-// last knot passed, and evaluates each piece in powers of x − t_k. It costs
-// O((N + K)·m²) for non-decreasing xs; other xs are visited in sorted order
-// through a permutation at an extra O(N log N). Unlike the prefix sums
-// x·Σa_k − Σa_k·t_k, the sweep involves only differences between nearby
-// abscissae, so it does not cancel catastrophically when |x| is large.
+// keeping the Taylor coefficients of the knots' part of f about an anchor
+// inside the evaluation range, and adds the polynomial Poly as Eval does.
+// It costs O(N·m + K·m²) for non-decreasing xs; other xs are visited in
+// sorted order through a permutation at an extra O(N log N). Unlike the
+// prefix sums x·Σa_k − Σa_k·t_k, the sweep involves only differences
+// between nearby abscissae, so it does not cancel catastrophically when |x|
+// is large, and knots far outside the range of xs (a unit with a tiny input
+// weight has its knot near ±1/|w|) cost no accuracy: those right of every x
+// are never reached, and those left of the first x are folded term by term
+// into the polynomial about that x, never shifted across the gap.
 // NaN inputs give NaN.
 func (s *Spline) EvalTo(dst, xs []float64) {
 	if len(dst) != len(xs) {
@@ -127,11 +155,14 @@ func sortedNonNaN(xs []float64) []int {
 // entries of xs that perm does not visit are set to NaN.
 func (s *Spline) sweep(dst, xs []float64, perm []int) {
 	m := s.Order
-	// c holds the Taylor coefficients of f about knots[k−1] on the piece
-	// [knots[k−1], knots[k]), where k knots have been passed.
-	c := make([]float64, max(m, len(s.Poly)))
+	// c holds the Taylor coefficients, in powers of x − anchor, of the sum
+	// of the knot terms passed so far. The anchor is the first x, then the
+	// last knot passed; it never lies left of the first x, so every shift
+	// below spans at most the range of xs.
+	c := make([]float64, m)
 	jump := invFactorial(m - 1)
 	k := 0
+	anchor := math.NaN()
 
 	n := len(xs)
 	if perm != nil {
@@ -150,23 +181,43 @@ func (s *Spline) sweep(dst, xs []float64, perm []int) {
 			dst[i] = math.NaN()
 			continue
 		}
-		// Pass every knot t ≤ x (ρ_1 includes its knot; ρ_m for m ≥ 2
-		// vanishes there, so including it is harmless).
-		for ; k < len(s.Knots) && s.Knots[k] <= x; k++ {
-			if k == 0 {
-				copy(c, s.Poly)
-				taylorShift(c, s.Knots[0])
-			} else {
-				taylorShift(c, s.Knots[k]-s.Knots[k-1])
+		if math.IsNaN(anchor) {
+			// 1. The knots t ≤ x_first contribute a polynomial on the whole
+			//    range. Expand each term about x_first directly:
+			//    a(x − t)^{m−1}/(m−1)! = Σ_p a·d^{m−1−p}/(m−1−p)! · (x − x_first)^p/p!
+			//    with d = x_first − t ≥ 0. Shifting from a knot at −1e44
+			//    instead would build coefficients of size |a|·1e44^p that
+			//    cancel to the O(1) value.
+			anchor = x
+			for ; k < len(s.Knots) && s.Knots[k] <= x; k++ {
+				foldKnot(c, s.Amps[k], x-s.Knots[k])
 			}
+		}
+		// 2. Pass every later knot t ≤ x (ρ_1 includes its knot; ρ_m for
+		//    m ≥ 2 vanishes there, so including it is harmless).
+		for ; k < len(s.Knots) && s.Knots[k] <= x; k++ {
+			taylorShift(c, s.Knots[k]-anchor)
+			anchor = s.Knots[k]
 			// a·ρ_m(x − t) adds a/(m−1)! to the coefficient of (x − t)^{m−1}.
 			c[m-1] += s.Amps[k] * jump
 		}
-		if k == 0 {
-			dst[i] = horner(s.Poly, x)
-		} else {
-			dst[i] = horner(c, x-s.Knots[k-1])
+		dst[i] = horner(s.Poly, x) + horner(c, x-anchor)
+	}
+}
+
+// foldKnot adds the Taylor coefficients about x₀ of a·ρ_m(x − t), for a
+// knot t = x₀ − d with d ≥ 0, to c (len(c) = m): the coefficient of
+// (x − x₀)^p is a·d^{m−1−p}/((m−1−p)!·p!). The powers of d are accumulated
+// from a, as in knotTerm, so that a tiny amplitude times a huge power of d
+// neither overflows nor turns a zero amplitude into NaN.
+func foldKnot(c []float64, a, d float64) {
+	m := len(c)
+	r := a // a·d^{m−1−p}/(m−1−p)!
+	for p := m - 1; p >= 0; p-- {
+		if p < m-1 {
+			r *= d / float64(m-1-p)
 		}
+		c[p] += r * invFactorial(p)
 	}
 }
 

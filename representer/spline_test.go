@@ -145,6 +145,101 @@ func TestSplineEvalToFarFromOrigin(t *testing.T) {
 	}
 }
 
+func TestEvalToFarKnot(t *testing.T) {
+	// A trained network had a unit with w ≈ 1e-44, hence a knot at −1e44
+	// far left of the data. The sweep started at that knot and shifted the
+	// Taylor coefficients across the 1e44 gap, where they cancel
+	// catastrophically: EvalTo returned 124.5 where Eval returned 0.10.
+	// Knots far right of the data contribute nothing, whatever their
+	// amplitude. The far amplitudes are a = v·w^{m−1} with w = 1/|t|, as a
+	// network conversion makes them (v·1e-600 underflows to exactly 0).
+	far := []float64{-1e300, -1e44, 1e44, 1e300}
+	farV := []float64{0.8, -1.3, 2, -3}
+	near := []float64{-2.5, -0.5, 0.25, 1.75}
+	nearA := []float64{1.5, -2, 0.75, 1}
+	poly := []float64{0.1, -0.2, 0.3, -0.05}
+	xs := grid(-3, 3, 60, -1e4, 1e4)
+	for m := 1; m <= 4; m++ {
+		for _, test := range []struct {
+			name  string
+			knots []float64 // far knots first, then near ones
+			nfar  int
+		}{
+			{name: "far and near", knots: slices.Concat(far, near), nfar: len(far)},
+			{name: "far left", knots: []float64{-1e300, -1e44}, nfar: 2},
+			{name: "far right", knots: []float64{1e44, 1e300}, nfar: 2},
+			{name: "far left 1e44 only", knots: []float64{-1e44}, nfar: 1},
+		} {
+			s := &Spline{Order: m, Poly: slices.Clone(poly[:m])}
+			for k, tk := range test.knots {
+				a := nearA[k%len(nearA)]
+				if k < test.nfar {
+					a = farV[k] * powInt(1/math.Abs(tk), m-1)
+				}
+				s.Knots = append(s.Knots, tk)
+				s.Amps = append(s.Amps, a)
+			}
+			// Sort the knots with their amplitudes.
+			idx := make([]int, len(s.Knots))
+			for i := range idx {
+				idx[i] = i
+			}
+			slices.SortFunc(idx, func(a, b int) int { return cmpFloat(s.Knots[a], s.Knots[b]) })
+			sk, sa := make([]float64, len(idx)), make([]float64, len(idx))
+			for j, i := range idx {
+				sk[j], sa[j] = s.Knots[i], s.Amps[i]
+			}
+			s.Knots, s.Amps = sk, sa
+			require.NoError(t, s.Validate(), "m=%d %s", m, test.name)
+
+			sorted := slices.Clone(xs)
+			slices.Sort(sorted)
+			reversed := slices.Clone(sorted)
+			slices.Reverse(reversed)
+			for _, in := range [][]float64{sorted, reversed} {
+				got := make([]float64, len(in))
+				s.EvalTo(got, in)
+				for i, x := range in {
+					want := s.Eval(x)
+					require.False(t, math.IsNaN(want) || math.IsInf(want, 0), "Eval(%v) = %v (m=%d %s)", x, want, m, test.name)
+					assertClose(t, want, got[i], tol, "m", m, test.name, "x", x)
+				}
+			}
+		}
+	}
+
+	// The reported shape: a ReLU network whose far unit contributes a
+	// near-constant v·(w·x − b) ≈ 0.3 on the data.
+	s := &Spline{Order: 2, Knots: []float64{-1e44, 0.5}, Amps: []float64{0.3e-44, -0.2}, Poly: []float64{-0.2, 0}}
+	got := make([]float64, 3)
+	s.EvalTo(got, []float64{0, 0.5, 1})
+	for i, want := range []float64{0.1, 0.1, 0} {
+		assertClose(t, want, got[i], tol, "x", i)
+	}
+}
+
+func TestEvalFarKnotNoOverflow(t *testing.T) {
+	// a·ρ_m(x − t) with t = −1e300 and a tiny: ρ_3 alone overflows to +Inf,
+	// and a zero amplitude used to give 0·Inf = NaN.
+	s := &Spline{Order: 3, Knots: []float64{-1e300}, Amps: []float64{1e-300}, Poly: []float64{0, 0, 0}}
+	assertClose(t, 5e299, s.Eval(0), tol)
+	s.Amps[0] = 0
+	assert.Equal(t, 0.0, s.Eval(0))
+	got := make([]float64, 1)
+	s.EvalTo(got, []float64{0})
+	assert.Equal(t, 0.0, got[0])
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
 func TestSplineEvalPanics(t *testing.T) {
 	s := &Spline{Order: 2, Knots: []float64{0}, Amps: []float64{1}, Poly: []float64{0, 0}}
 	assert.PanicsWithValue(t, badLength, func() { s.EvalTo(make([]float64, 1), make([]float64, 2)) })
