@@ -148,12 +148,15 @@ func newIPMWork(m *Model) *ipmWork {
 		case w.hasU[j]:
 			w.x[j] = math.Min(u-1, 0)
 		}
+		// Multipliers start on the central path of μ = 1: z·slack = 1 for
+		// every bound, so boxes of very different widths start equally
+		// centred (and symmetric boxes keep zL = zU, dual feasible).
 		if w.hasL[j] {
-			w.zl[j] = 1
+			w.zl[j] = 1 / math.Max(w.x[j]-l, 1e-300)
 			w.nb++
 		}
 		if w.hasU[j] {
-			w.zu[j] = 1
+			w.zu[j] = 1 / math.Max(u-w.x[j], 1e-300)
 			w.nb++
 		}
 	}
