@@ -48,8 +48,12 @@ type activeSet struct {
 	ug     []float64 // Σ u over each group
 
 	rounds       int
-	coarseRounds int // rounds spent on coarser levels
-	maxRounds    int // 0: maxActiveRounds
+	coarseRounds int       // rounds spent on coarser levels
+	maxRounds    int       // 0: maxActiveRounds
+	move         bool      // move adjacent knots to violating peaks (warm starts)
+	addFraction  float64   // current eagerness (see addFractions)
+	amp          []float64 // amplitude of each knot of the accepted iterate (runMonotone)
+	added        []int     // knots entered in the current round (runMonotone)
 }
 
 const (
@@ -57,10 +61,8 @@ const (
 	maxActiveRounds = 2000
 	// eagerRounds is how many rounds may add one knot per violating run
 	// before the method falls back to one change per round.
-	eagerRounds = 200
-	// addFraction: a violating run is added in a round when its excess over
-	// λ̃ is at least this fraction of the round's largest excess.
-	addFraction = 0.1
+	// stageRounds is the longest an eagerness stage lasts.
+	stageRounds = 40
 	// etaSlack is the relative violation of |η| ≤ λ̃ tolerated before a knot
 	// is added: far below any requested gap, far above rounding in η.
 	etaSlack = 1e-11
@@ -76,6 +78,11 @@ func newActiveSet(xs []float64, grp []int32, w, y []float64, delta, lam float64)
 		fit: make([]float64, G), eta: make([]float64, G), ug: make([]float64, G),
 	}
 }
+
+// addFractions are the eagerness stages of run: a violating run is added in a
+// round when its excess over λ̃ is at least this fraction of the round's
+// largest excess.
+var addFractions = [...]float64{0.1, 0.5, 0.9}
 
 // warmRounds bounds the rounds of a warm-started active set: from an
 // interior-point knot set it settles in a few rounds or not at all.
@@ -98,30 +105,37 @@ func (s *activeSet) run() bool {
 		return s.solveSystem()
 	}
 	var seen [4]uint64
-	eager := true
+	// Eagerness decreases in stages: each stage takes, per round, the
+	// violating runs within a shrinking fraction of the worst violation;
+	// the last stage changes one knot per round (an exchange method). A
+	// stage ends when its state repeats (a cycle) or after stageRounds.
+	stage, stageStart := 0, 1
 	for s.rounds = 1; s.rounds <= limit; s.rounds++ {
 		if !s.solveSystem() {
 			return false
 		}
-		// A state seen in the last few rounds is a cycle. Eager rounds then
-		// give way to one change per round (an exchange method); a cycle
-		// even then is among degenerate knots (amplitude ≈ 0, |η| = λ̃ up to
-		// rounding): settle on the state without wrong-sign knots and let
-		// the certificate judge it.
 		h := s.stateHash()
+		cycle := false
 		for _, old := range seen {
-			if old == h {
-				if !eager {
-					return s.settle()
-				}
-				eager = false
-				seen = [4]uint64{}
-				break
-			}
+			cycle = cycle || old == h
 		}
 		seen[s.rounds%len(seen)] = h
-		if s.rounds > eagerRounds {
-			eager = false
+		if cycle || s.rounds-stageStart >= stageRounds {
+			if stage == len(addFractions) && cycle {
+				// A cycle even one change at a time is among degenerate
+				// knots (amplitude ≈ 0, |η| = λ̃ up to rounding): settle on
+				// the state without wrong-sign knots; the certificate
+				// judges it.
+				return s.settle()
+			}
+			if stage < len(addFractions) {
+				stage++
+			}
+			stageStart, seen = s.rounds, [4]uint64{}
+		}
+		eager := stage < len(addFractions)
+		if eager {
+			s.addFraction = addFractions[stage]
 		}
 		changed := s.dropWrongSigns(eager)
 		if changed {
@@ -376,26 +390,13 @@ func (s *activeSet) computeEta() {
 }
 
 // addViolators adds, for every maximal run of non-knot inputs with
-// |η| > λ̃(1+etaSlack) and one sign, the input of largest |η| as a knot
-// (eager), or only the single worst input overall.
+// |η| > λ̃(1+etaSlack) and one sign, the input of largest |η| as a knot —
+// moving an adjacent knot of the same sign there instead when warm-started
+// (eager) — or only the single worst input overall. From scratch, moving
+// would keep the knot count from growing.
 func (s *activeSet) addViolators(eager bool) bool {
 	G := len(s.xs)
-	thr := s.lam * (1 + etaSlack)
-	added := false
-	bestV, bestJ := 0.0, -1
-	runV, runJ := 0.0, -1
-	var runSign int8
-	flush := func() {
-		if runJ >= 0 {
-			if eager {
-				s.sign[runJ] = runSign
-				added = true
-			} else if runV > bestV {
-				bestV, bestJ = runV, runJ
-			}
-		}
-		runV, runJ, runSign = 0, -1, 0
-	}
+	base := s.lam * (1 + etaSlack)
 	// Only runs whose violation is a sizeable fraction of the worst one are
 	// taken in a round: noise makes many small runs near the threshold, and
 	// taking them all overshoots the knot count and oscillates.
@@ -405,36 +406,55 @@ func (s *activeSet) addViolators(eager bool) bool {
 			worst = math.Max(worst, math.Abs(s.eta[j]))
 		}
 	}
-	if worst > thr {
-		thr = math.Max(thr, s.lam+addFraction*(worst-s.lam))
-	}
-	for j := 1; j+1 < G; j++ {
+	take := math.Max(base, s.lam+s.addFraction*(worst-s.lam))
+	changed := false
+	bestV, bestJ, bestSign := 0.0, -1, int8(0)
+	for j := 1; j+1 < G; {
 		e := s.eta[j]
-		var sg int8 = 1
+		if s.sign[j] != 0 || math.Abs(e) <= base {
+			j++
+			continue
+		}
+		sg := int8(1)
 		if e < 0 {
 			sg = -1
 		}
-		if s.sign[j] != 0 || math.Abs(e) <= thr {
-			flush()
+		start, arg, v := j, j, math.Abs(e)
+		for j+2 < G && s.sign[j+1] == 0 && s.eta[j+1]*float64(sg) > base {
+			j++
+			if a := math.Abs(s.eta[j]); a > v {
+				arg, v = j, a
+			}
+		}
+		end := j
+		j++
+		if !eager {
+			if v > bestV {
+				bestV, bestJ, bestSign = v, arg, sg
+			}
 			continue
 		}
-		if runJ >= 0 && sg != runSign {
-			flush()
+		if v < take {
+			continue
 		}
-		if math.Abs(e) > runV {
-			runV, runJ, runSign = math.Abs(e), j, sg
+		// A knot of the same sign right beside the run is misplaced (η
+		// rises past it): move it to the run's peak rather than adding a
+		// second knot that the next round would find with the wrong sign.
+		switch {
+		case !s.move:
+		case s.sign[start-1] == sg:
+			s.sign[start-1] = 0
+		case s.sign[end+1] == sg:
+			s.sign[end+1] = 0
 		}
+		s.sign[arg] = sg
+		changed = true
 	}
-	flush()
 	if !eager && bestJ >= 0 {
-		if s.eta[bestJ] > 0 {
-			s.sign[bestJ] = 1
-		} else {
-			s.sign[bestJ] = -1
-		}
-		added = true
+		s.sign[bestJ] = bestSign
+		changed = true
 	}
-	return added
+	return changed
 }
 
 // result returns the knots (group indices), amplitudes and the affine part
@@ -519,6 +539,10 @@ const (
 	coarseBlock = 8
 	// coarseMin is the size below which the problem is solved directly.
 	coarseMin = 2000
+	// fastRounds bounds the primal-dual rounds of runHybrid.
+	fastRounds = 30
+	// coarseMaxRounds bounds the rounds of each coarse level.
+	coarseMaxRounds = 100
 )
 
 // runMultilevel solves a squared-loss problem (one entry per distinct input)
@@ -531,8 +555,11 @@ const (
 // hundreds of rounds at N = 10^6.
 func (s *activeSet) runMultilevel() bool {
 	G := len(s.xs)
-	if G < coarseMin || len(s.w) != G || !math.IsInf(s.delta, 1) {
+	if len(s.w) != G || !math.IsInf(s.delta, 1) {
 		return s.run()
+	}
+	if G < coarseMin {
+		return s.runHybrid()
 	}
 	nc := (G + coarseBlock - 1) / coarseBlock
 	cx, cw, cy := make([]float64, nc), make([]float64, nc), make([]float64, nc)
@@ -555,7 +582,11 @@ func (s *activeSet) runMultilevel() bool {
 		}
 	}
 	coarse := newActiveSet(cx, cg, cw, cy, s.delta, s.lam)
-	if coarse.runMultilevel() {
+	// A coarse level only places knots: it need not settle, and a level
+	// that cycles among degenerate centroids is cut short.
+	coarse.maxRounds = coarseMaxRounds
+	coarse.runMultilevel()
+	{
 		for j := range s.sign {
 			s.sign[j] = 0
 		}
@@ -579,5 +610,200 @@ func (s *activeSet) runMultilevel() bool {
 		}
 		s.coarseRounds = coarse.rounds + coarse.coarseRounds
 	}
-	return s.run()
+	return s.runHybrid()
+}
+
+// runHybrid runs the primal-dual active set for at most fastRounds rounds —
+// it usually settles in 5–30 — and, if it has not settled, continues from
+// its state with the monotone method, which always converges but takes
+// smaller steps.
+func (s *activeSet) runHybrid() bool {
+	s.maxRounds = fastRounds
+	if s.run() {
+		return true
+	}
+	fast := s.rounds
+	s.maxRounds = 0
+	ok := s.runMonotone()
+	s.rounds += fast
+	return ok
+}
+
+// runMonotone solves a squared-loss problem (one entry per input) by a
+// monotone active-set method in the manner of Lawson & Hanson's NNLS: the
+// iterate is always an exact solution on its knot set whose amplitudes have
+// the signs of their knots. Violating inputs enter as knots (one per run of
+// violation, within addFraction of the worst); after the re-solve, if some
+// amplitude crossed zero, the step is cut back along the segment from the
+// previous amplitudes to the new ones at the first crossing and the knots
+// that reached zero leave. Along that segment the objective decreases, so
+// the method cannot cycle; if a batch of entering knots makes no progress at
+// all, only the single worst one enters, which always makes progress.
+// The current knot signs (a warm start) are first made consistent by
+// dropping wrong-sign knots.
+func (s *activeSet) runMonotone() bool {
+	G := len(s.xs)
+	if G <= 2 {
+		for j := range s.sign {
+			s.sign[j] = 0
+		}
+		s.rounds = 1
+		return s.solveSystem()
+	}
+	limit := s.maxRounds
+	if limit <= 0 {
+		limit = maxActiveRounds
+	}
+	if s.amp == nil {
+		s.amp = make([]float64, G)
+	}
+	s.rounds = 0
+	for {
+		s.rounds++
+		if !s.solveSystem() || s.rounds > limit {
+			return false
+		}
+		if !s.dropWrongSigns(true) {
+			break
+		}
+	}
+	s.storeAmplitudes()
+	s.addFraction = addFractions[0]
+	for s.rounds <= limit {
+		s.sweepSquared()
+		s.added = s.added[:0]
+		if !s.enter(true) {
+			return true
+		}
+		single := false
+		for {
+			s.rounds++
+			if s.rounds > limit || !s.solveSystem() {
+				return false
+			}
+			accepted, progress := s.cutBack()
+			if accepted {
+				s.storeAmplitudes()
+				break
+			}
+			if progress {
+				continue
+			}
+			if single {
+				// Not even the worst violation can enter: it is at the
+				// level of rounding. Settle; the certificate judges.
+				return s.settle()
+			}
+			single = true
+			for _, j := range s.added {
+				s.sign[j] = 0
+			}
+			s.added = s.added[:0]
+			s.enter(false)
+		}
+	}
+	return false
+}
+
+// storeAmplitudes records the amplitudes of the current solution.
+func (s *activeSet) storeAmplitudes() {
+	for k := 1; k+1 < len(s.tau); k++ {
+		s.amp[s.tau[k]] = s.amplitude(k)
+	}
+}
+
+// enter adds violating inputs as knots (see addViolators) and records them
+// in s.added; it reports whether any entered.
+func (s *activeSet) enter(eager bool) bool {
+	G := len(s.xs)
+	n0 := len(s.added)
+	base := s.lam * (1 + etaSlack)
+	worst, worstJ := 0.0, -1
+	for j := 1; j+1 < G; j++ {
+		if s.sign[j] == 0 {
+			if a := math.Abs(s.eta[j]); a > worst {
+				worst, worstJ = a, j
+			}
+		}
+	}
+	if worst <= base {
+		return false
+	}
+	if !eager {
+		s.sign[worstJ] = signOf(s.eta[worstJ])
+		s.amp[worstJ] = 0
+		s.added = append(s.added, worstJ)
+		return true
+	}
+	take := math.Max(base, s.lam+s.addFraction*(worst-s.lam))
+	for j := 1; j+1 < G; {
+		e := s.eta[j]
+		if s.sign[j] != 0 || math.Abs(e) <= base {
+			j++
+			continue
+		}
+		sg := signOf(e)
+		arg, v := j, math.Abs(e)
+		for j+2 < G && s.sign[j+1] == 0 && s.eta[j+1]*float64(sg) > base {
+			j++
+			if a := math.Abs(s.eta[j]); a > v {
+				arg, v = j, a
+			}
+		}
+		j++
+		if v >= take {
+			s.sign[arg] = sg
+			s.amp[arg] = 0
+			s.added = append(s.added, arg)
+		}
+	}
+	return len(s.added) > n0
+}
+
+func signOf(v float64) int8 {
+	if v < 0 {
+		return -1
+	}
+	return 1
+}
+
+// cutBack compares the new amplitudes with the stored ones. If no knot's
+// amplitude crossed zero the new solution is accepted. Otherwise the stored
+// amplitudes move to the first crossing along the segment, the knots at zero
+// leave, and it reports whether anything but entering knots left (progress).
+func (s *activeSet) cutBack() (accepted, progress bool) {
+	t := 1.0
+	for k := 1; k+1 < len(s.tau); k++ {
+		j := s.tau[k]
+		sg := float64(s.sign[j])
+		an, ap := sg*s.amplitude(k), sg*s.amp[j]
+		if an < 0 {
+			t = math.Min(t, ap/(ap-an))
+		}
+	}
+	if t >= 1 {
+		return true, true
+	}
+	for k := 1; k+1 < len(s.tau); k++ {
+		j := s.tau[k]
+		sg := float64(s.sign[j])
+		a := s.amp[j] + t*(s.amplitude(k)-s.amp[j])
+		s.amp[j] = a
+		if sg*a <= 0 || t == 0 && s.amp[j] == 0 {
+			if !(t == 0 && s.isAdded(j)) {
+				progress = true
+			}
+			s.sign[j], s.amp[j] = 0, 0
+		}
+	}
+	return false, progress || t > 0
+}
+
+func (s *activeSet) isAdded(j int32) bool {
+	for _, a := range s.added {
+		if int32(a) == j {
+			return true
+		}
+	}
+	return false
 }

@@ -50,16 +50,26 @@ import (
 // up to N·ε in η (DESIGN §4). The fit is therefore polished: the segments
 // (maximal runs of equal z) and the signs σ of the jumps between them are
 // taken from the dynamic program, and each segment's value is recomputed
-// from its own stationarity condition
+// on the problem's own samples from its stationarity condition
 //
 //	Σ_{i∈seg} ω_i ℓ'(v − y_i) = λ(σ_right − σ_left)
 //
-// (σ = 0 at the ends): for the squared loss v = (Σωy + λ(σ_r − σ_l))/Σω.
-// A jump whose recomputed sign disagrees with σ (only possible for a jump
-// at the level of rounding) is removed and the polish repeated. For l1 the
-// dynamic program returns data values exactly and no polish is needed; its
-// dual is not fixed by the residuals and is built from the segments instead
-// (order1L1Dual).
+// (σ = 0 at the ends): for the squared loss v = (Σωy + λ(σ_r − σ_l))/Σω,
+// for Huber a safeguarded Newton iteration on the active set. A jump whose
+// recomputed sign disagrees with σ (only possible for a jump at the level
+// of rounding) is removed and the polish repeated. Each value is computed
+// as an offset from one of its segment's targets, and the dual proposed to
+// the certificate is u_i = −ω_i ℓ'(v − y_i) formed from that unrounded
+// offset, so that the rounding of v to a float (large when y has a large
+// offset) does not enter η through every sample of a long segment.
+//
+// For l1 the dynamic program's values are data values (every t± is a
+// breakpoint y_i); they are snapped back to the exact target in the
+// problem's units. The dual is not fixed by the residuals where they
+// vanish and is built from the segments instead (l1Dual).
+//
+// Interpolation needs no program: the step function through the data
+// (interpolate1).
 
 // Tolerances and limits of the order-1 solver.
 const (
@@ -71,6 +81,15 @@ const (
 	// Huber segment polish, which end when the active set repeats (a
 	// handful of steps from the dynamic program's value).
 	order1NewtonSteps = 100
+	// huberSolvedTol is the residual of a Huber segment's stationarity
+	// equation Σω·clip(d − e, ±δ) = rhs, relative to Σω·min(|d − e|, δ) and
+	// √(samples), below which d is kept when no Newton step solves the
+	// equation exactly: the rounding of the sum.
+	huberSolvedTol = 4e-16
+	// order1SnapTol is the distance, relative to the spread of y, within
+	// which an l1 segment value is taken to be the nearby target it stands
+	// for: a few roundings of the standard units.
+	order1SnapTol = 1e-14
 )
 
 // solveOrder1 solves order-1 problems (total variation of f; step networks).
@@ -89,34 +108,23 @@ func solveOrder1(p *problem.Problem, g *problem.Groups, opt Options) (*candidate
 	default:
 		return nil, fmt.Errorf("%w: order 1 with %s loss is not implemented", ErrUnsupported, p.Loss.Name())
 	}
+	t := newTV1(p, g, kind, delta)
 
-	// 1. Standard units: ỹ = (y − y0)/ys, ω̃ = ω/ws. With m = 1 there is no
-	// x scaling, so J = ws·ys^k·J̃ with λ̃ = λ/(ws·ys^{k−1}) (k = 2 for
-	// squared and Huber, δ̃ = δ/ys; k = 1 for l1).
-	sc := newScaling(p, g)
-	lam := p.Lambda / sc.ws
-	if kind != tvL1 {
-		lam /= sc.ys
-		delta /= sc.ys
-	}
-	t := newTV1(g, sc, kind, delta)
-
-	// 2. The dynamic program.
+	// 1. The dynamic program, in standard units.
 	if kind == tvSquared {
-		t.dpSquared(lam)
+		t.dpSquared()
 	} else {
-		t.dpHeap(lam)
+		t.dpHeap()
 	}
 
-	// 3. Segments, polish and dual.
+	// 2. Segments, polish (in the problem's units) and dual.
 	t.segments()
-	passes := 1
+	passes := t.polish()
 	var dual []float64
-	switch kind {
-	case tvSquared, tvHuber:
-		passes = t.polish(lam)
-	case tvL1:
-		dual = t.l1Dual(lam)
+	if kind == tvL1 {
+		dual = t.l1Dual()
+	} else {
+		dual = t.residualDual(p.Loss)
 	}
 	return &candidate{spline: t.spline(), dual: dual, status: Optimal, iterations: passes}, nil
 }
@@ -130,52 +138,56 @@ const (
 	tvHuber
 )
 
-// tv1 holds an order-1 problem in standard units and the dynamic program's
-// work space. The "fitted groups" are the groups of positive weight;
-// groups of zero weight take the value of the fitted group before them (or
-// after them, at the left end), which costs no loss and no variation.
+// tv1 holds an order-1 problem and the dynamic program's work space. The
+// "fitted groups" are the groups of positive weight; groups of zero weight
+// take the value of the fitted group before them (or after them, at the
+// left end), which costs no loss and no variation.
+//
+// The dynamic program runs in standard units, ỹ = (y − y0)/ys and
+// ω̃ = ω/ws (m = 1 has no x scaling): J = ws·ys^k·J̃ with
+// λ̃ = λ/(ws·ys^{k−1}), k = 2 for squared and Huber (δ̃ = δ/ys), k = 1 for l1.
+// The polish works on the problem's own samples.
 type tv1 struct {
-	g     *problem.Groups
-	sc    scaling
-	kind  tvKind
-	delta float64 // δ̃ for Huber
-
-	grp []int     // original group index of each fitted group
-	w   []float64 // Σω̃ of each fitted group
-	y   []float64 // ω-weighted mean ỹ of each fitted group (squared)
-	sy  []float64 // ỹ of each sorted sample (l1, Huber)
-	sw  []float64 // ω̃ of each sorted sample (l1, Huber)
-
-	z      []float64 // fitted value of each fitted group
-	lo, hi []float64 // t⁻_g, t⁺_g of each step (then reused by the polish)
-
-	seg []int     // first fitted group of each segment, then len(grp)
-	sig []float64 // sign of the jump into each segment (0 for the first)
-	val []float64 // value of each segment
+	g          *problem.Groups
+	sc         scaling
+	kind       tvKind
+	lam, delta float64   // λ and δ (Huber)
+	lamS, delS float64   // λ̃ and δ̃
+	invW, invY float64   // 1/ws and 1/ys
+	n          int       // number of fitted groups
+	grp        []int32   // original group index of each fitted group; nil: the identity
+	sy, sw     []float64 // ỹ and ω̃ of each sorted sample (l1, Huber)
+	z          []float64 // fitted value of each fitted group, standard units
+	lo, hi     []float64 // t⁻_g, t⁺_g of each step
+	seg        []int     // first fitted group of each segment, then n
+	sig        []float64 // sign of the jump into each segment (0 for the first)
+	val        []float64 // value of each segment, problem's units
+	ref, off   []float64 // value = ref + off, ref a target of the segment
 }
 
-func newTV1(g *problem.Groups, sc scaling, kind tvKind, delta float64) *tv1 {
-	t := &tv1{g: g, sc: sc, kind: kind, delta: delta}
-	n := 0
+func newTV1(p *problem.Problem, g *problem.Groups, kind tvKind, delta float64) *tv1 {
+	sc := order1Scaling(g)
+	t := &tv1{g: g, sc: sc, kind: kind, lam: p.Lambda, delta: delta}
+	t.lamS = p.Lambda / sc.ws
+	if kind != tvL1 {
+		t.lamS /= sc.ys
+		t.delS = delta / sc.ys
+	}
+	t.invW, t.invY = 1/sc.ws, 1/sc.ys
 	for _, s := range g.SumW {
 		if s > 0 {
-			n++
+			t.n++
 		}
 	}
-	t.grp = make([]int, 0, n)
-	t.w = make([]float64, 0, n)
-	for k, s := range g.SumW {
-		if s > 0 {
-			t.grp = append(t.grp, k)
-			t.w = append(t.w, sc.w(s))
+	if t.n < len(g.SumW) {
+		t.grp = make([]int32, 0, t.n)
+		for k, s := range g.SumW {
+			if s > 0 {
+				t.grp = append(t.grp, int32(k))
+			}
 		}
 	}
-	if kind == tvSquared {
-		t.y = make([]float64, n)
-		for j, k := range t.grp {
-			t.y[j] = sc.y(g.MeanY[k])
-		}
-	} else {
+	if kind != tvSquared {
 		t.sy = make([]float64, len(g.Y))
 		t.sw = make([]float64, len(g.Y))
 		for i := range g.Y {
@@ -183,32 +195,72 @@ func newTV1(g *problem.Groups, sc scaling, kind tvKind, delta float64) *tv1 {
 			t.sw[i] = sc.w(g.W[i])
 		}
 	}
-	t.z = make([]float64, n)
-	t.lo = make([]float64, n)
-	t.hi = make([]float64, n)
+	t.z = make([]float64, t.n)
+	t.lo = make([]float64, t.n)
+	t.hi = make([]float64, t.n)
 	return t
+}
+
+// order1Scaling returns newScaling's y0, ys and ws (x is not scaled for
+// m = 1) in one pass over the samples.
+func order1Scaling(g *problem.Groups) scaling {
+	sw, swy, npos := 0.0, 0.0, 0
+	lo, hi := g.Y[0], g.Y[0]
+	for i, y := range g.Y {
+		if w := g.W[i]; w > 0 {
+			sw += w
+			swy += w * y
+			npos++
+		}
+		if y < lo {
+			lo = y
+		}
+		if y > hi {
+			hi = y
+		}
+	}
+	s := scaling{x0: 0, xs: 1, y0: swy / sw, ws: sw / float64(npos)}
+	// max_i |y_i − y0|, as newScaling has it.
+	s.ys = max(hi-s.y0, s.y0-lo, 0)
+	if s.ys == 0 {
+		s.ys = 1
+	}
+	return s
+}
+
+// group returns the original group index of fitted group j.
+func (t *tv1) group(j int) int {
+	if t.grp == nil {
+		return j
+	}
+	return int(t.grp[j])
+}
+
+// wy returns ω̃ and the weighted mean ỹ of fitted group j.
+func (t *tv1) wy(j int) (w, y float64) {
+	k := t.group(j)
+	return t.g.SumW[k] * t.invW, (t.g.MeanY[k] - t.sc.y0) * t.invY
 }
 
 // samples returns the sorted samples of fitted groups j … k−1 (including
 // the zero-weight groups between them, whose samples carry no weight).
 func (t *tv1) samples(j, k int) (int, int) {
-	return t.g.Start[t.grp[j]], t.g.Start[t.grp[k-1]+1]
+	return t.g.Start[t.group(j)], t.g.Start[t.group(k-1)+1]
 }
 
 // dpSquared runs the dynamic program for the squared loss,
-// φ_g'(z) = w_g(z − y_g), with the breakpoints in a deque: a breakpoint is
-// only ever added at either end, and each step's walks remove what they
-// pass, so the work is O(G) in all. Breakpoint j carries the change
-// (da[j], db[j]) of D(z) = a·z + b across it.
-func (t *tv1) dpSquared(lam float64) {
-	n := len(t.w)
-	w, y, z := t.w, t.y, t.z
-	// Each step adds at most one breakpoint at each end of the deque.
-	pos := make([]float64, 2*n+2)
-	da := make([]float64, 2*n+2)
-	db := make([]float64, 2*n+2)
-	first, last := n+1, n // the deque is pos[first … last]
-	aL, bL := w[0], -w[0]*y[0]
+// φ_g'(z) = w_g(z − y_g). A breakpoint is only ever added at either end
+// of the list, and each step's walks remove what they pass, so the work is
+// O(G) in all; the list is a ring buffer that doubles when full (it holds
+// the live breakpoints only, typically far fewer than G).
+func (t *tv1) dpSquared() {
+	lam := t.lamS
+	n, z := t.n, t.z
+	q := make([]breakpoint, 64)
+	mask := len(q) - 1
+	first, last := 0, -1 // the deque is q[first … last] (indices mod len(q))
+	w0, y0 := t.wy(0)
+	aL, bL := w0, -w0*y0
 	aR, bR := aL, bL
 	for k := 0; k+1 < n; k++ {
 		// t⁻: walk in from the left while D at the breakpoint is ≤ −λ.
@@ -216,19 +268,25 @@ func (t *tv1) dpSquared(lam float64) {
 		// formula of the region reached crosses −λ.
 		a, b := aL, bL
 		i := first
-		for i <= last && a*pos[i]+b <= -lam {
-			a += da[i]
-			b += db[i]
-			i++
+		for ; i <= last; i++ {
+			e := &q[i&mask]
+			if a*e.pos+b > -lam {
+				break
+			}
+			a += e.da
+			b += e.db
 		}
 		tm := (-lam - b) / a
 		// t⁺: walk in from the right on the same D, never past i.
 		c, d := aR, bR
 		j := last
-		for j >= i && c*pos[j]+d >= lam {
-			c -= da[j]
-			d -= db[j]
-			j--
+		for ; j >= i; j-- {
+			e := &q[j&mask]
+			if c*e.pos+d < lam {
+				break
+			}
+			c -= e.da
+			d -= e.db
 		}
 		tp := (lam - d) / c
 		if tp < tm { // rounding only: D is strictly increasing
@@ -237,27 +295,57 @@ func (t *tv1) dpSquared(lam float64) {
 		t.lo[k], t.hi[k] = tm, tp
 		// D clipped to [−λ, λ]: constant outside [t⁻, t⁺].
 		first, last = i-1, j+1
-		pos[first], da[first], db[first] = tm, a, b+lam
-		pos[last], da[last], db[last] = tp, -c, lam-d
+		if last-first+1 > len(q) {
+			q, mask = growRing(q, first+1, last-1)
+		}
+		q[first&mask] = breakpoint{tm, a, b + lam}
+		q[last&mask] = breakpoint{tp, -c, lam - d}
 		// Add φ'_{k+1} to both end formulas.
-		aL, bL = w[k+1], -lam-w[k+1]*y[k+1]
-		aR, bR = w[k+1], lam-w[k+1]*y[k+1]
+		wk, yk := t.wy(k + 1)
+		wy := wk * yk
+		aL, bL = wk, -lam-wy
+		aR, bR = wk, lam-wy
 	}
 	// z_G solves D(z) = 0.
 	a, b := aL, bL
-	for i := first; i <= last && a*pos[i]+b <= 0; i++ {
-		a += da[i]
-		b += db[i]
+	for i := first; i <= last && a*q[i&mask].pos+b <= 0; i++ {
+		a += q[i&mask].da
+		b += q[i&mask].db
 	}
 	z[n-1] = -b / a
 	t.backtrack()
 }
 
+// growRing returns a ring buffer of twice the size holding the entries
+// first … last of q at the same logical indices.
+func growRing(q []breakpoint, first, last int) ([]breakpoint, int) {
+	r := make([]breakpoint, 2*len(q))
+	om, nm := len(q)-1, len(r)-1
+	for i := first; i <= last; i++ {
+		r[i&nm] = q[i&om]
+	}
+	return r, nm
+}
+
+// breakpoint is a point where D(z) = a·z + b changes formula, by da and db.
+type breakpoint struct{ pos, da, db float64 }
+
 // backtrack recovers z_g = clip(z_{g+1}, t⁻_g, t⁺_g).
 func (t *tv1) backtrack() {
-	z := t.z
+	z, lo, hi := t.z, t.lo, t.hi
+	if len(z) == 0 {
+		return
+	}
+	v := z[len(z)-1]
 	for k := len(z) - 2; k >= 0; k-- {
-		z[k] = math.Max(t.lo[k], math.Min(t.hi[k], z[k+1]))
+		// Plain comparisons: t± are never NaN, and the ±∞ of dpHeap compare.
+		if v > hi[k] {
+			v = hi[k]
+		}
+		if v < lo[k] {
+			v = lo[k]
+		}
+		z[k] = v
 	}
 }
 
@@ -267,8 +355,9 @@ func (t *tv1) backtrack() {
 // discontinuous and flat, and may stay inside (−λ, λ) altogether (then
 // t∓ = ∓∞: no jump is ever worth its cost). It also runs the squared loss,
 // which the tests use to check it against dpSquared.
-func (t *tv1) dpHeap(lam float64) {
-	n := len(t.w)
+func (t *tv1) dpHeap() {
+	lam := t.lamS
+	n := t.n
 	per := 0 // breakpoints per sample
 	switch t.kind {
 	case tvL1:
@@ -286,10 +375,11 @@ func (t *tv1) dpHeap(lam float64) {
 		// Add φ'_k: the same change to both end formulas, plus its own
 		// breakpoints.
 		if t.kind == tvSquared {
-			aL += t.w[k]
-			aR += t.w[k]
-			bL -= t.w[k] * t.y[k]
-			bR -= t.w[k] * t.y[k]
+			w, y := t.wy(k)
+			aL += w
+			aR += w
+			bL -= w * y
+			bR -= w * y
 			continue
 		}
 		s, e := t.samples(k, k+1)
@@ -304,7 +394,7 @@ func (t *tv1) dpHeap(lam float64) {
 				bR += wi
 				q.push(yi, 0, 2*wi)
 			case tvHuber:
-				d := t.delta
+				d := t.delS
 				bL -= wi * d
 				bR += wi * d
 				q.push(yi-d, wi, wi*(d-yi))
@@ -317,12 +407,20 @@ func (t *tv1) dpHeap(lam float64) {
 }
 
 // knotQueue holds the breakpoints of D: position and the change of slope
-// and intercept across each, in two binary heaps (smallest and largest
-// position first) over one pool, with lazy deletion.
+// and intercept across each, in two heaps (smallest and largest
+// position first) over one pool, with lazy deletion. The heaps carry their
+// keys (pos and −pos, so both are min-heaps) next to the pool index, which
+// keeps the sifts inside the heap arrays.
 type knotQueue struct {
 	pos, da, db []float64
 	dead        []bool
-	minh, maxh  []int32
+	minh, maxh  []heapEntry
+	live        int // breakpoints not yet removed
+}
+
+type heapEntry struct {
+	key float64
+	i   int32
 }
 
 func newKnotQueue(capacity int) *knotQueue {
@@ -331,8 +429,8 @@ func newKnotQueue(capacity int) *knotQueue {
 		da:   make([]float64, 0, capacity),
 		db:   make([]float64, 0, capacity),
 		dead: make([]bool, 0, capacity),
-		minh: make([]int32, 0, capacity),
-		maxh: make([]int32, 0, capacity),
+		minh: make([]heapEntry, 0, capacity),
+		maxh: make([]heapEntry, 0, capacity),
 	}
 }
 
@@ -342,64 +440,102 @@ func (q *knotQueue) push(p, a, b float64) {
 	q.da = append(q.da, a)
 	q.db = append(q.db, b)
 	q.dead = append(q.dead, false)
-	q.minh = append(q.minh, i)
-	siftUp(q.minh, q.pos, len(q.minh)-1, 1)
-	q.maxh = append(q.maxh, i)
-	siftUp(q.maxh, q.pos, len(q.maxh)-1, -1)
+	q.live++
+	q.minh = append(q.minh, heapEntry{p, i})
+	siftUp(q.minh, len(q.minh)-1)
+	q.maxh = append(q.maxh, heapEntry{-p, i})
+	siftUp(q.maxh, len(q.maxh)-1)
 }
 
-// peek returns the live breakpoint at the top of heap h (dir 1: smallest,
-// −1: largest), dropping dead entries on the way.
-func (q *knotQueue) peek(h *[]int32, dir float64) (int32, bool) {
+// peek returns the live breakpoint at the top of heap h, dropping dead
+// entries on the way.
+func (q *knotQueue) peek(h *[]heapEntry) (int32, bool) {
 	for len(*h) > 0 {
-		i := (*h)[0]
+		i := (*h)[0].i
 		if !q.dead[i] {
 			return i, true
 		}
-		q.pop(h, dir)
+		q.pop(h)
 	}
 	return 0, false
 }
 
 // pop removes the top of heap h and marks it dead for the other heap.
-func (q *knotQueue) pop(h *[]int32, dir float64) {
+// Entries removed from one end are dead weight in the other heap, which
+// they may never reach the top of; when they outnumber the live entries
+// the other heap is rebuilt from the live ones (amortised O(1)).
+func (q *knotQueue) pop(h *[]heapEntry) {
 	s := *h
-	q.dead[s[0]] = true
+	if !q.dead[s[0].i] {
+		q.dead[s[0].i] = true
+		q.live--
+	}
 	s[0] = s[len(s)-1]
 	s = s[:len(s)-1]
-	siftDown(s, q.pos, 0, dir)
+	siftDown(s, 0)
+	*h = s
+	if len(q.minh) > 2*q.live+64 {
+		q.compact(&q.minh)
+	}
+	if len(q.maxh) > 2*q.live+64 {
+		q.compact(&q.maxh)
+	}
+}
+
+// compact drops the dead entries of heap h and restores its order.
+func (q *knotQueue) compact(h *[]heapEntry) {
+	s := (*h)[:0]
+	for _, e := range *h {
+		if !q.dead[e.i] {
+			s = append(s, e)
+		}
+	}
+	for i := (len(s) - 2) / 4; i >= 0; i-- {
+		siftDown(s, i)
+	}
 	*h = s
 }
 
-// siftUp and siftDown restore the heap order of h (by pos, ascending for
-// dir = 1 and descending for dir = −1) after a change at index i.
-func siftUp(h []int32, pos []float64, i int, dir float64) {
+// siftUp and siftDown restore the order of the 4-ary min-heap h after a
+// change at index i (four 16-byte children share a cache line: half the
+// depth of a binary heap at the same cost per level).
+func siftUp(h []heapEntry, i int) {
+	e := h[i]
 	for i > 0 {
-		parent := (i - 1) / 2
-		if dir*pos[h[i]] >= dir*pos[h[parent]] {
+		parent := (i - 1) / 4
+		if e.key >= h[parent].key {
 			break
 		}
-		h[i], h[parent] = h[parent], h[i]
+		h[i] = h[parent]
 		i = parent
 	}
+	h[i] = e
 }
 
-func siftDown(h []int32, pos []float64, i int, dir float64) {
+func siftDown(h []heapEntry, i int) {
 	n := len(h)
-	for {
-		c := 2*i + 1
-		if c >= n {
-			return
-		}
-		if c+1 < n && dir*pos[h[c+1]] < dir*pos[h[c]] {
-			c++
-		}
-		if dir*pos[h[i]] <= dir*pos[h[c]] {
-			return
-		}
-		h[i], h[c] = h[c], h[i]
-		i = c
+	if n == 0 {
+		return
 	}
+	e := h[i]
+	for {
+		c := 4*i + 1
+		if c >= n {
+			break
+		}
+		m := c
+		for k := c + 1; k < c+4 && k < n; k++ {
+			if h[k].key < h[m].key {
+				m = k
+			}
+		}
+		if e.key <= h[m].key {
+			break
+		}
+		h[i] = h[m]
+		i = m
+	}
+	h[i] = e
 }
 
 // clipLeft replaces D by max(D, c) (c = −λ), given D's formula a·z + b
@@ -409,7 +545,7 @@ func (q *knotQueue) clipLeft(a, b *float64, c float64) float64 {
 	fa, fb := *a, *b
 	last := math.Inf(-1) // the last breakpoint walked over
 	for {
-		i, ok := q.peek(&q.minh, 1)
+		i, ok := q.peek(&q.minh)
 		p := math.Inf(1)
 		if ok {
 			p = q.pos[i]
@@ -439,7 +575,7 @@ func (q *knotQueue) clipLeft(a, b *float64, c float64) float64 {
 			*a, *b = 0, c
 			return p
 		}
-		q.pop(&q.minh, 1)
+		q.pop(&q.minh)
 		fa, fb, last = ra, rb, p
 	}
 }
@@ -451,7 +587,7 @@ func (q *knotQueue) clipRight(a, b *float64, c float64) float64 {
 	fa, fb := *a, *b
 	last := math.Inf(1)
 	for {
-		i, ok := q.peek(&q.maxh, -1)
+		i, ok := q.peek(&q.maxh)
 		p := math.Inf(-1)
 		if ok {
 			p = q.pos[i]
@@ -478,7 +614,7 @@ func (q *knotQueue) clipRight(a, b *float64, c float64) float64 {
 			*a, *b = 0, c
 			return p
 		}
-		q.pop(&q.maxh, -1)
+		q.pop(&q.maxh)
 		fa, fb, last = la, lb, p
 	}
 }
@@ -488,7 +624,7 @@ func (q *knotQueue) clipRight(a, b *float64, c float64) float64 {
 func (q *knotQueue) root(fa, fb float64) float64 {
 	last := math.Inf(-1)
 	for {
-		i, ok := q.peek(&q.minh, 1)
+		i, ok := q.peek(&q.minh)
 		p := math.Inf(1)
 		if ok {
 			p = q.pos[i]
@@ -512,12 +648,13 @@ func (q *knotQueue) root(fa, fb float64) float64 {
 		if ra*p+rb > 0 {
 			return p
 		}
-		q.pop(&q.minh, 1)
+		q.pop(&q.minh)
 		fa, fb, last = ra, rb, p
 	}
 }
 
-// segments splits the fitted groups into maximal runs of equal z.
+// segments splits the fitted groups into maximal runs of equal z and
+// takes the segment values to the problem's units.
 func (t *tv1) segments() {
 	z := t.z
 	t.seg = t.seg[:0]
@@ -531,17 +668,24 @@ func (t *tv1) segments() {
 			}
 			t.seg = append(t.seg, j)
 			t.sig = append(t.sig, s)
-			t.val = append(t.val, z[j])
+			t.val = append(t.val, t.sc.y0+t.sc.ys*z[j])
 		}
 	}
 	t.seg = append(t.seg, len(z))
 }
 
 // polish recomputes each segment's value from its stationarity condition
-// (squared: closed form; Huber: segmentPolishHuber), removes jumps whose
-// sign then disagrees with the segmentation's, and repeats until none is
-// removed. It returns the number of rounds.
-func (t *tv1) polish(lam float64) int {
+// on the problem's own samples, Σ ω ℓ'(v − y) = λ(σ_right − σ_left),
+// removes jumps whose sign then disagrees with the segmentation's, and
+// repeats until none is removed. It returns the number of rounds.
+//
+// Each value is found as an offset d from a sample y_r of its segment,
+// v = y_r + d, so that a segment whose samples share one target gets
+// exactly that target, and so that the dual can be formed from the
+// unrounded offset (residualDual).
+func (t *tv1) polish() int {
+	t.ref = make([]float64, len(t.val))
+	t.off = make([]float64, len(t.val))
 	for pass := 1; ; pass++ {
 		ns := len(t.val)
 		for s := 0; s < ns; s++ {
@@ -549,18 +693,19 @@ func (t *tv1) polish(lam float64) int {
 			if s+1 < ns {
 				rhs += t.sig[s+1]
 			}
-			rhs *= lam
-			j, k := t.seg[s], t.seg[s+1]
-			if t.kind == tvSquared {
-				sw, swy := 0.0, 0.0
-				for i := j; i < k; i++ {
-					sw += t.w[i]
-					swy += t.w[i] * t.y[i]
-				}
-				t.val[s] = (swy + rhs) / sw
-			} else {
-				t.val[s] = t.huberSegment(j, k, rhs, t.val[s])
+			rhs *= t.lam
+			a, b := t.samples(t.seg[s], t.seg[s+1])
+			ref := t.reference(a, b)
+			var d float64
+			switch t.kind {
+			case tvSquared:
+				d = t.squaredSegment(a, b, ref, rhs)
+			case tvHuber:
+				d = t.huberSegment(a, b, ref, rhs, t.val[s]-ref)
+			case tvL1:
+				ref = t.l1Segment(a, b, t.val[s])
 			}
+			t.ref[s], t.off[s], t.val[s] = ref, d, ref+d
 		}
 		// Keep the jumps whose sign agrees (or that vanished: a zero jump
 		// has every subgradient in [−1, 1]).
@@ -577,82 +722,162 @@ func (t *tv1) polish(lam float64) int {
 		}
 		t.seg[kept] = t.seg[ns]
 		t.seg, t.sig, t.val = t.seg[:kept+1], t.sig[:kept], t.val[:kept]
+		t.ref, t.off = t.ref[:kept], t.off[:kept]
 	}
 }
 
-// huberSegment solves Σ_i ω̃_i·clip(v − ỹ_i, −δ̃, δ̃) = rhs over the samples
-// of fitted groups j … k−1, starting from v0: the left side is
-// non-decreasing and piecewise linear in v, and on the piece of the current
-// active set Q = {i : |v − ỹ_i| ≤ δ̃} the solution is
-// v = (rhs + Σ_Q ω̃ỹ − Σ_{∉Q} ω̃δ̃·sign)/Σ_Q ω̃. That Newton step is taken when
+// residualDual returns u_i = −ω_i ℓ'(v − y_i), the dual that is exact at the
+// optimum for the squared and Huber losses, with v − y_i formed as
+// d − (y_i − y_r) from the unrounded offset d of the segment's value: the
+// residuals of the rounded function would carry the rounding of v into
+// every u_i of a long segment, and η sums them (DESIGN §4).
+func (t *tv1) residualDual(loss problem.Loss) []float64 {
+	u := make([]float64, len(t.g.Order))
+	for s := range t.val {
+		a, b := t.samples(t.seg[s], t.seg[s+1])
+		ref, d := t.ref[s], t.off[s]
+		if t.kind == tvSquared {
+			for i := a; i < b; i++ {
+				u[t.g.Order[i]] = t.g.W[i] * ((t.g.Y[i] - ref) - d)
+			}
+			continue
+		}
+		for i := a; i < b; i++ {
+			if w := t.g.W[i]; w > 0 {
+				u[t.g.Order[i]] = -w * loss.Deriv(d-(t.g.Y[i]-ref))
+			}
+		}
+	}
+	return u
+}
+
+// reference returns the target of the first weighted sample in [a, b).
+func (t *tv1) reference(a, b int) float64 {
+	for i := a; i < b; i++ {
+		if t.g.W[i] > 0 {
+			return t.g.Y[i]
+		}
+	}
+	return 0
+}
+
+// squaredSegment returns the offset d = (Σω(y − y_r) + rhs)/Σω over
+// samples a … b−1.
+func (t *tv1) squaredSegment(a, b int, ref, rhs float64) float64 {
+	sw, swd := 0.0, 0.0
+	for i := a; i < b; i++ {
+		w := t.g.W[i]
+		sw += w
+		swd += w * (t.g.Y[i] - ref)
+	}
+	return (swd + rhs) / sw
+}
+
+// huberSegment solves Σ_i ω_i·clip(d − e_i, −δ, δ) = rhs for the offset d,
+// e_i = y_i − y_r over samples a … b−1, starting from d0: the left side is
+// non-decreasing and piecewise linear in d, and on the piece of the
+// current active set Q = {i : |d − e_i| ≤ δ} the solution is
+// d = (rhs + Σ_Q ωe − Σ_{∉Q} ωδ·sign)/Σ_Q ω. That Newton step is taken when
 // it stays inside the bracket kept from the signs of the residual, a
 // bisection otherwise, until the active set at the new point is the one
 // that produced it (then the point solves the equation exactly).
-func (t *tv1) huberSegment(j, k int, rhs, v0 float64) float64 {
-	s, e := t.samples(j, k)
-	d := t.delta
-	// piece returns Σ_Q ω̃, Σ_Q ω̃ỹ and Σ_{∉Q} ω̃δ̃·sign at v, and the
-	// breakpoints next to v below and above.
-	piece := func(v float64) (qw, qwy, out, below, above float64) {
+func (t *tv1) huberSegment(a, b int, ref, rhs, d0 float64) float64 {
+	dl := t.delta
+	ys, ws := t.g.Y[a:b], t.g.W[a:b]
+	// piece returns Σ_Q ω, Σ_Q ωe and Σ_{∉Q} ωδ·sign at d, and the
+	// breakpoints next to d below and above.
+	piece := func(d float64) (qw, qwe, out, below, above, size float64) {
 		below, above = math.Inf(-1), math.Inf(1)
-		for i := s; i < e; i++ {
-			wi := t.sw[i]
+		for i, wi := range ws {
 			if wi == 0 {
 				continue
 			}
-			yi := t.sy[i]
-			switch r := v - yi; {
-			case r < -d:
-				out -= wi * d
-				above = math.Min(above, yi-d)
-			case r > d:
-				out += wi * d
-				below = math.Max(below, yi+d)
+			e := ys[i] - ref
+			r := d - e
+			size += wi * math.Min(math.Abs(r), dl)
+			switch {
+			case r < -dl:
+				out -= wi * dl
+				above = math.Min(above, e-dl)
+			case r > dl:
+				out += wi * dl
+				below = math.Max(below, e+dl)
 			default:
 				qw += wi
-				qwy += wi * yi
-				below = math.Max(below, yi-d)
-				above = math.Min(above, yi+d)
+				qwe += wi * e
+				below = math.Max(below, e-dl)
+				above = math.Min(above, e+dl)
 			}
 		}
-		return qw, qwy, out, below, above
+		return qw, qwe, out, below, above, size
 	}
 	lo, hi := math.Inf(-1), math.Inf(1)
-	v := v0
+	d := d0
 	for it := 0; it < order1NewtonSteps; it++ {
-		qw, qwy, out, below, above := piece(v)
-		g := qw*v - qwy + out
-		switch {
-		case g < rhs:
-			lo = math.Max(lo, v)
-		case g > rhs:
-			hi = math.Min(hi, v)
-		default:
-			return v
-		}
-		var next float64
+		qw, qwe, out, below, above, size := piece(d)
+		// The solution on the current piece, if it stays on the piece.
+		next := d
 		if qw > 0 {
-			next = (rhs + qwy - out) / qw
-			if nqw, nqwy, nout, _, _ := piece(next); nqw == qw && nqwy == qwy && nout == out {
+			next = (rhs + qwe - out) / qw
+			if nqw, nqwe, nout, _, _, _ := piece(next); nqw == qw && nqwe == qwe && nout == out {
 				return next
 			}
-		} else if g < rhs {
-			next = above // flat piece below the target: go to its right end
-		} else {
-			next = below
+		}
+		g := qw*d - qwe + out
+		switch {
+		case math.Abs(g-rhs) <= huberSolvedTol*math.Sqrt(float64(b-a))*(size+math.Abs(rhs)):
+			// Solved to rounding, at a breakpoint or on a flat piece
+			// (every residual clipped), where any d of the piece solves
+			// the segment's equation but only the dynamic program's d is
+			// known to keep the signs of the jumps next to it.
+			return d
+		case g < rhs:
+			lo = math.Max(lo, d)
+			if qw == 0 {
+				next = above // flat below the target: go to the piece's right end
+			}
+		default:
+			hi = math.Min(hi, d)
+			if qw == 0 {
+				next = below
+			}
 		}
 		if !(next > lo && next < hi) {
 			if math.IsInf(lo, 0) || math.IsInf(hi, 0) {
-				return v // cannot happen for a consistent segment; keep v
+				return d // only for an inconsistent segment; keep d
 			}
 			next = lo + 0.5*(hi-lo)
 			if next == lo || next == hi {
-				return v
+				return d
 			}
 		}
-		v = next
+		d = next
+	}
+	return d
+}
+
+// l1Segment returns the dynamic program's value v of an l1 segment, which
+// is a data value, snapped to the segment's nearest target when it is
+// within rounding of it (the standard units cost an ulp or two).
+func (t *tv1) l1Segment(a, b int, v float64) float64 {
+	best, dist := v, math.Inf(1)
+	for i := a; i < b; i++ {
+		if t.g.W[i] > 0 {
+			if d := math.Abs(t.g.Y[i] - v); d < dist {
+				best, dist = t.g.Y[i], d
+			}
+		}
+	}
+	if dist <= order1SnapTol*t.sc.ys+4*ulp(v) {
+		return best
 	}
 	return v
+}
+
+// ulp returns the spacing of the floats at x.
+func ulp(x float64) float64 {
+	x = math.Abs(x)
+	return math.Nextafter(x, math.Inf(1)) - x
 }
 
 // l1Dual builds the dual vector of an l1 fit from its segments (the
@@ -668,21 +893,28 @@ func (t *tv1) huberSegment(j, k int, rhs, v0 float64) float64 {
 // constraints, a backward pass picks P_g from it (rounding that empties an
 // interval is absorbed by clamping; the certificate measures the result),
 // and each group's U_j is shared among its samples within their intervals.
-func (t *tv1) l1Dual(lam float64) []float64 {
-	n := len(t.grp)
-	gl, gh := t.lo, t.hi // reuse: interval of each group's U_j
+func (t *tv1) l1Dual() []float64 {
+	n := t.n
+	lam := t.lam
+	// The value of each fitted group.
 	val := t.z
-	for j := 0; j < n; j++ {
-		s, e := t.samples(j, j+1)
-		a, b := 0.0, 0.0
-		for i := s; i < e; i++ {
-			l, h := l1Box(t.sw[i], t.sy[i], val[j])
-			a += l
-			b += h
+	for s := range t.val {
+		for j := t.seg[s]; j < t.seg[s+1]; j++ {
+			val[j] = t.val[s]
 		}
-		gl[j], gh[j] = a, b
 	}
-	// Constraint on P_j: the level at a jump after j, else [−λ, λ].
+	gl, gh := t.lo, t.hi // reused: the interval of each group's U_j
+	for j := 0; j < n; j++ {
+		a, b := t.samples(j, j+1)
+		var l, h float64
+		for i := a; i < b; i++ {
+			bl, bh := l1Box(t.g.W[i], t.g.Y[i], val[j])
+			l += bl
+			h += bh
+		}
+		gl[j], gh[j] = l, h
+	}
+	// The constraint on P_j: the level at a jump after j, else [−λ, λ].
 	target := func(j int) (float64, float64) {
 		if j == n-1 {
 			return 0, 0
@@ -709,28 +941,28 @@ func (t *tv1) l1Dual(lam float64) []float64 {
 		}
 		rlo[j], rhi[j] = plo, phi
 	}
-	ug := make([]float64, len(t.g.X))
+	// Backwards: P_{j−1} ∈ R_{j−1} with P_j − P_{j−1} ∈ [gl_j, gh_j]. The
+	// group dual U_j = P_j − P_{j−1} is stored in rlo[j].
 	pk := clamp(0, rlo[n-1], rhi[n-1])
 	for j := n - 1; j >= 0; j-- {
 		prev := 0.0
 		if j > 0 {
-			// P_{j−1} ∈ R_{j−1} with P_j − P_{j−1} ∈ [gl_j, gh_j].
 			prev = clamp(clamp(pk-0.5*(gl[j]+gh[j]), pk-gh[j], pk-gl[j]), rlo[j-1], rhi[j-1])
 		}
-		ug[t.grp[j]] = pk - prev
+		rlo[j] = pk - prev
 		pk = prev
 	}
-	// Share U_j within each group and return to the problem's units.
+	// Share U_j within each group, u_i = lo_i + θ(hi_i − lo_i).
 	u := make([]float64, len(t.g.Order))
-	for j, k := range t.grp {
-		s, e := t.g.Start[k], t.g.Start[k+1]
+	for j := 0; j < n; j++ {
+		a, b := t.samples(j, j+1)
 		theta := 0.0
 		if span := gh[j] - gl[j]; span > 0 {
-			theta = clamp((ug[k]-gl[j])/span, 0, 1)
+			theta = clamp((rlo[j]-gl[j])/span, 0, 1)
 		}
-		for i := s; i < e; i++ {
-			l, h := l1Box(t.sw[i], t.sy[i], val[j])
-			u[t.g.Order[i]] = t.sc.ws * (l + theta*(h-l))
+		for i := a; i < b; i++ {
+			l, h := l1Box(t.g.W[i], t.g.Y[i], val[j])
+			u[t.g.Order[i]] = l + theta*(h-l)
 		}
 	}
 	return u
@@ -749,22 +981,20 @@ func l1Box(w, y, v float64) (float64, float64) {
 
 func clamp(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }
 
-// spline returns the step function of the segments in the problem's units:
-// the first segment's value as c₀ and a knot at the first input of each
-// later segment. The amplitudes are taken against the running sum that
-// evaluation forms, c₀ + a₁ + … + a_k, so that rounding does not
-// accumulate along the knots: every segment evaluates to its own value to
-// within an ulp.
+// spline returns the step function of the segments: the first segment's
+// value as c₀ and a knot at the first input of each later segment. The
+// amplitudes are taken against the running sum that evaluation forms,
+// c₀ + a₁ + … + a_k, so that rounding does not accumulate along the knots:
+// every segment evaluates to its own value to within an ulp.
 func (t *tv1) spline() *representer.Spline {
-	sc := t.sc
-	s := &representer.Spline{Order: 1, Poly: []float64{sc.y0 + sc.ys*t.val[0]}}
-	sum := s.Poly[0]
+	s := &representer.Spline{Order: 1, Poly: []float64{t.val[0]}}
+	sum := t.val[0]
 	for k := 1; k < len(t.val); k++ {
-		a := sc.y0 + sc.ys*t.val[k] - sum
+		a := t.val[k] - sum
 		if a == 0 {
 			continue
 		}
-		s.Knots = append(s.Knots, t.g.X[t.grp[t.seg[k]]])
+		s.Knots = append(s.Knots, t.g.X[t.group(t.seg[k])])
 		s.Amps = append(s.Amps, a)
 		sum += a
 	}

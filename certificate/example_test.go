@@ -1,0 +1,56 @@
+package certificate_test
+
+import (
+	"fmt"
+	"log"
+
+	"github.com/ridgeline-nn/ridgeline/certificate"
+	"github.com/ridgeline-nn/ridgeline/problem"
+	"github.com/ridgeline-nn/ridgeline/representer"
+)
+
+func ExampleDualSup() {
+	// u = (1, −2, 1) is the second difference at x = 0, 1, 2: orthogonal
+	// to 1 and x, with η(t) = Σ u_n ReLU(x_n − t) the hat of height 1.
+	sup, at := certificate.DualSup(2, []float64{0, 1, 2}, []float64{1, -2, 1})
+	fmt.Printf("m=2: S = %.4g at t = %.4g\n", sup, at)
+
+	// The third difference for m = 3 gives the quadratic B-spline, whose
+	// maximum lies between the inputs: a root of η' inside an interval.
+	sup, at = certificate.DualSup(3, []float64{0, 1, 2, 3}, []float64{-1, 3, -3, 1})
+	fmt.Printf("m=3: S = %.4g at t = %.4g\n", sup, at)
+
+	// A u that is not orthogonal to the constants leaves a tail of η left
+	// of the data: the dual vector is infeasible.
+	sup, _ = certificate.DualSup(2, []float64{0, 1, 2}, []float64{1, 0, 0})
+	fmt.Printf("not orthogonal: S = %v\n", sup)
+
+	// Output:
+	// m=2: S = 1 at t = 1
+	// m=3: S = 0.75 at t = 1.5
+	// not orthogonal: S = +Inf
+}
+
+func ExampleEvaluate() {
+	// min Σ|f(x_n) − y_n| + ½‖D²f‖ for y = (1, 0, 0, 1) at x = 0, 1, 2, 3.
+	p := &problem.Problem{
+		Dim: 1, X: []float64{0, 1, 2, 3}, Y: []float64{1, 0, 0, 1},
+		Loss: problem.L1{}, Lambda: 0.5, Order: 2, Skip: true,
+	}
+	// The interpolant 1 − x + ReLU(x − 1) + ReLU(x − 2): no loss, ‖D²f‖ = 2.
+	f := &representer.Spline{Order: 2, Knots: []float64{1, 2}, Amps: []float64{1, 1}, Poly: []float64{1, -1}}
+	// A dual vector, e.g. from an LP solver: the certificate checks it.
+	u := []float64{1, -1, -1, 1}
+	c, err := certificate.Evaluate(p, f, u)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("J = %.4g (loss %.4g, ‖D²f‖ = %.4g)\n", c.Objective, c.LossValue, c.Regularizer)
+	fmt.Printf("S = %.4g, α = %.4g, L = %.4g, gap = %.4g\n", c.Sup, c.Alpha, c.LowerBound, c.Gap)
+	fmt.Println("certified:", c.Certified(1e-9, certificate.DataScale(p)))
+
+	// Output:
+	// J = 1 (loss 0, ‖D²f‖ = 2)
+	// S = 1, α = 0.5, L = 1, gap = 0
+	// certified: true
+}
