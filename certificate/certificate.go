@@ -28,6 +28,15 @@ type Certificate struct {
 // ErrDual is wrapped by errors about an unusable dual vector.
 var ErrDual = errors.New("certificate: unusable dual vector")
 
+// yuSlack times N·Σ|ỹ_n u_n| is the rounding allowance subtracted from the
+// dual objective's linear term: a generous bound on the error of the dot
+// product and of the projection (a few eps per term).
+const yuSlack = 4 * 0x1p-52
+
+// boundRounding is the relative excess of a lower bound over the objective
+// that Certified still attributes to rounding.
+const boundRounding = 1e-9
+
 // interpTol is the largest relative interpolation error |f(x_n) − y_n| that
 // still counts as feasible for the Interp loss: a few hundred roundings of
 // the data's scale.
@@ -87,7 +96,7 @@ func EvaluateOrdered(p *problem.Problem, ord []int, s *representer.Spline, u []f
 	}
 	if interp {
 		c.Objective = c.Regularizer
-		if c.MaxResidual > interpTol*math.Max(yscale, 1) {
+		if c.MaxResidual > interpTol*yscale {
 			c.Objective = math.Inf(1)
 		}
 	} else {
@@ -128,11 +137,22 @@ func EvaluateOrdered(p *problem.Problem, ord []int, s *representer.Spline, u []f
 	c.Sup, _ = DualSup(p.Order, xs, us)
 
 	// 3. Best feasible scaling and the dual objective.
-	yu, uwu := 0.0, 0.0
+	// The dual objective uses ỹ = y minus its least-squares polynomial part
+	// on the same samples: ỹᵀu = yᵀu for u ⟂ polynomials, but without the
+	// cancellation of a large offset in y, and without the rounding left in
+	// Pᵀu. What rounding remains is subtracted (yuSlack), so that a u that
+	// is rounding noise can never be scaled into a bound.
+	yt := append([]float64(nil), p.Y...)
+	projectOut(yt, p.X, active, p.Order)
+	yu, uwu, yuAbs := 0.0, 0.0, 0.0
 	boxAlpha := math.Inf(1)
 	bound, curv := p.Loss.DualBound(), p.Loss.DualCurvature()
 	for i := 0; i < n; i++ {
-		yu += p.Y[i] * u[i]
+		if !active[i] {
+			continue
+		}
+		yu += yt[i] * u[i]
+		yuAbs += math.Abs(yt[i] * u[i])
 		if u[i] == 0 {
 			continue
 		}
@@ -153,6 +173,15 @@ func EvaluateOrdered(p *problem.Problem, ord []int, s *representer.Spline, u []f
 		regAlpha = lam / c.Sup
 	}
 	maxAlpha := math.Min(boxAlpha, regAlpha)
+	slack := yuSlack * float64(n) * yuAbs
+	switch {
+	case yu > slack:
+		yu -= slack
+	case yu < -slack:
+		yu += slack
+	default:
+		yu = 0
+	}
 	switch {
 	case math.IsInf(c.Sup, 1):
 		c.Alpha = 0
@@ -173,11 +202,11 @@ func EvaluateOrdered(p *problem.Problem, ord []int, s *representer.Spline, u []f
 			}
 			maxAlpha = 0
 		}
+		if yu == 0 {
+			maxAlpha = 0 // avoid −0 and 0·Inf
+		}
 		c.Alpha = math.Copysign(maxAlpha, yu)
 		c.LowerBound = c.Alpha * yu
-	}
-	if interp && !math.IsInf(c.Objective, 1) {
-		// The interpolation bound holds for any function through the data.
 	}
 	c.GapAbs = c.Objective - c.LowerBound
 	switch {
@@ -220,6 +249,10 @@ func DataScale(p *problem.Problem) float64 {
 // tolerance tol, or, for an optimum near zero, within tol·scale absolutely.
 func (c *Certificate) Certified(tol, scale float64) bool {
 	if math.IsNaN(c.Gap) || math.IsInf(c.Objective, 0) {
+		return false
+	}
+	// A bound above the objective beyond rounding is a bug, never a proof.
+	if c.GapAbs < -boundRounding*math.Max(math.Abs(c.Objective), scale) {
 		return false
 	}
 	return c.Gap <= tol || c.GapAbs <= tol*scale

@@ -46,11 +46,11 @@ func ExampleEvaluate() {
 		log.Fatal(err)
 	}
 	fmt.Printf("J = %.4g (loss %.4g, ‖D²f‖ = %.4g)\n", c.Objective, c.LossValue, c.Regularizer)
-	fmt.Printf("S = %.4g, α = %.4g, L = %.4g, gap = %.4g\n", c.Sup, c.Alpha, c.LowerBound, c.Gap)
+	fmt.Printf("S = %.4g, α = %.4g, L = %.4g, gap below 1e-12: %v\n", c.Sup, c.Alpha, c.LowerBound, c.Gap < 1e-12)
 	fmt.Println("certified:", c.Certified(1e-9, certificate.DataScale(p)))
 
 	// Output:
 	// J = 1 (loss 0, ‖D²f‖ = 2)
-	// S = 1, α = 0.5, L = 1, gap = 0
+	// S = 1, α = 0.5, L = 1, gap below 1e-12: true
 	// certified: true
 }

@@ -79,6 +79,13 @@ func DualSup(order int, x, u []float64) (sup, at float64) {
 			copy(comp[:m], nextComp[:m])
 		}
 		mom[0], comp[0] = twoSumAcc(mom[0], comp[0], u[j])
+		// η(x_j) includes every sample at x_j (ρ_1(0) = 1): the backward
+		// sweep has added them all only once it reaches the first sample of
+		// a run of equal inputs; partial sums inside the run are not values
+		// of η.
+		if j > 0 && x[j-1] == x[j] {
+			continue
+		}
 		v := mom[m-1] + comp[m-1]
 		if a := math.Abs(v); a > sup {
 			sup, at = a, x[j]
