@@ -242,7 +242,13 @@ func DataScale(p *problem.Problem) float64 {
 			s += p.Weight(i) * math.Abs(d)
 		}
 	}
-	return s
+	// Constant data have scale 0; rounding in J is then of order
+	// eps·Σω·y², which is the floor of the natural scale.
+	ymax := 0.0
+	for _, y := range p.Y {
+		ymax = math.Max(ymax, math.Abs(y))
+	}
+	return math.Max(s, 0x1p-52*sw*math.Max(ymax*ymax, ymax))
 }
 
 // Certified reports whether c proves optimality within the relative

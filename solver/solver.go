@@ -42,6 +42,7 @@ func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 const (
 	Banded  = "banded"  // the project's interior point with banded normal equations (default)
 	Simplex = "simplex" // gonum's simplex on the knot-amplitude LP (interp and l1, small N)
+	Direct  = "direct"  // reported for closed forms and direct algorithms (interpolation, order 1)
 )
 
 // DefaultTol is the default relative gap a solve must certify.
@@ -119,6 +120,9 @@ func Solve(p *problem.Problem, opt Options) (*Solution, error) {
 	cert, err := c.certify(p)
 	if err != nil {
 		return nil, err
+	}
+	if p.Order == 1 || problem.IsInterp(p.Loss) && backend != Simplex {
+		backend = Direct
 	}
 	sol := &Solution{
 		Status:      c.status,
