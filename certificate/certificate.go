@@ -127,7 +127,8 @@ func EvaluateOrdered(p *problem.Problem, ord []int, s *representer.Spline, u []f
 	for i := range active {
 		active[i] = interp || p.Weight(i) > 0
 	}
-	projectOut(u, p.X, active, p.Order)
+	basis := polyBasis(p.X, active, p.Order)
+	basis.project(u)
 
 	// 2. S = sup|η| on the continuum, over the inputs in sorted order.
 	us := make([]float64, n)
@@ -143,7 +144,7 @@ func EvaluateOrdered(p *problem.Problem, ord []int, s *representer.Spline, u []f
 	// Pᵀu. What rounding remains is subtracted (yuSlack), so that a u that
 	// is rounding noise can never be scaled into a bound.
 	yt := append([]float64(nil), p.Y...)
-	projectOut(yt, p.X, active, p.Order)
+	basis.project(yt)
 	yu, uwu, yuAbs := 0.0, 0.0, 0.0
 	boxAlpha := math.Inf(1)
 	bound, curv := p.Loss.DualBound(), p.Loss.DualCurvature()

@@ -9,7 +9,17 @@ import (
 // at x, by modified Gram–Schmidt applied twice for orthogonality to
 // working precision. The basis is built on x centred and scaled to [−1, 1].
 func projectOut(u, x []float64, active []bool, m int) {
-	n := len(u)
+	polyBasis(x, active, m).project(u)
+}
+
+// orthoBasis is an orthonormal basis of the polynomials of degree < m at
+// the active inputs.
+type orthoBasis [][]float64
+
+// polyBasis builds the basis once, so that several vectors can be projected
+// with it (the dual vector and the targets of a certificate).
+func polyBasis(x []float64, active []bool, m int) orthoBasis {
+	n := len(x)
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for i := 0; i < n; i++ {
 		if active[i] {
@@ -17,20 +27,28 @@ func projectOut(u, x []float64, active []bool, m int) {
 		}
 	}
 	if lo > hi {
-		return
+		return nil
 	}
 	mid, half := 0.5*(lo+hi), 0.5*(hi-lo)
 	if half == 0 {
 		half = 1
 	}
-	basis := make([][]float64, 0, m)
+	basis := make(orthoBasis, 0, m)
+	// Powers are built by multiplying the previous raw power by t, which
+	// is cheaper than math.Pow and exact enough before orthogonalisation.
+	raw := make([]float64, n)
+	for i := range raw {
+		if active[i] {
+			raw[i] = 1
+		}
+	}
 	for k := 0; k < m; k++ {
-		v := make([]float64, n)
-		for i := 0; i < n; i++ {
-			if active[i] {
-				v[i] = math.Pow((x[i]-mid)/half, float64(k))
+		if k > 0 {
+			for i := range raw {
+				raw[i] *= (x[i] - mid) / half
 			}
 		}
+		v := append([]float64(nil), raw...)
 		for pass := 0; pass < 2; pass++ {
 			for _, q := range basis {
 				axpy(v, -dot(q, v), q)
@@ -45,9 +63,14 @@ func projectOut(u, x []float64, active []bool, m int) {
 		}
 		basis = append(basis, v)
 	}
+	return basis
+}
+
+// project removes from v its components along the basis (twice).
+func (b orthoBasis) project(v []float64) {
 	for pass := 0; pass < 2; pass++ {
-		for _, q := range basis {
-			axpy(u, -dot(q, u), q)
+		for _, q := range b {
+			axpy(v, -dot(q, v), q)
 		}
 	}
 }

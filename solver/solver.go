@@ -117,29 +117,10 @@ func Solve(p *problem.Problem, opt Options) (*Solution, error) {
 		return nil, err
 	}
 	c.order = g.Order
-	cert, err := c.certify(p)
-	if err != nil {
-		return nil, err
-	}
 	if p.Order == 1 || problem.IsInterp(p.Loss) && backend != Simplex {
 		backend = Direct
 	}
-	sol := &Solution{
-		Status:      c.status,
-		Spline:      c.spline,
-		Certificate: cert,
-		Iterations:  c.iterations,
-		Backend:     backend,
-	}
-	// The certificate, not the backend's stopping rule, decides optimality.
-	switch {
-	case cert.Certified(opt.tol(), certificate.DataScale(p)):
-		sol.Status = Optimal
-	case sol.Status == Optimal:
-		sol.Status = GapLimit
-	}
-	sol.Seconds = time.Since(start).Seconds()
-	return sol, nil
+	return finish(p, c, backend, opt, start, -1)
 }
 
 // candidate is a backend's proposal: a function, dual vectors for the

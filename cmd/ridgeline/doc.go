@@ -80,6 +80,71 @@
 //	--plot FILE  draw the data, the optimal function and its knots (1-D data);
 //	             the format follows the extension: .png, .svg, .pdf, .eps, .jpg, .tif.
 //
+// # λ paths and cross-validation
+//
+//	ridgeline fit --data FILE [problem flags] --lambda-path K [--path-ratio R] [--json] [--out FILE] [--plot FILE.png]
+//	ridgeline fit --data FILE [problem flags] --lambdas L1,L2,... [--json] [--out FILE] [--plot FILE.png]
+//	ridgeline fit --data FILE [problem flags] --cv K [--seed S] [--lambda-path K | --lambdas ...] [--json] [--out FILE] [--plot FILE.png]
+//
+// λ_max is the smallest λ for which the best polynomial of degree < m (the
+// skip connection alone, a network without neurons) is optimal; above it
+// every fit is that polynomial. A path solves the problem at several λ in
+// the order given, each solve warm-started from the one before, and
+// certifies every solution as a single fit does:
+//
+//	--lambda-path K  K values log-spaced from λ_max down to λ_max·R.
+//	--path-ratio R   λ_min/λ_max of --lambda-path (and of the default path of
+//	                 --cv), in (0, 1) (default 1e-4).
+//	--lambdas LIST   the given comma-separated values, each > 0, in that order
+//	                 (exclusive with --lambda-path).
+//	--cv K           K-fold cross-validation (K ≥ 2, at most the number of
+//	                 samples) on the path, by default 50 values from λ_max down
+//	                 to λ_max·1e-4: the samples are shuffled by a PCG generator
+//	                 seeded with --seed and dealt round-robin into K folds; for
+//	                 each fold the path is solved on the other folds and scored
+//	                 by the held-out loss Σω ℓ(f(x) − y)/Σω (beyond the training
+//	                 inputs the fit extends linearly, as the network does). The
+//	                 CV curve is the mean over the folds with its standard error;
+//	                 "best" is the λ of least mean, "one-SE" the largest λ whose
+//	                 mean is within one standard error of the best (the simpler
+//	                 fit the data cannot tell from it). Both are refitted on all
+//	                 the data (the path on all data gives them).
+//	--seed S         the seed of the folds (default 1); the same seed gives the
+//	                 same folds and the same result.
+//
+// --lambda is ignored with a warning; the interpolation loss has no λ and is
+// rejected. The output:
+//
+//   - human: the problem, λ_max, and a table with one row per λ: λ, the
+//     objective J, the certified gap and the number of knots (with --cv also
+//     the CV loss mean ± standard error and the rows of the best and one-SE λ
+//     marked, followed by their summary).
+//   - --json with a path: a JSON array of fit objects (the --json object
+//     above), one per λ in the order given. This is the one exception to
+//     "exactly one JSON object": a path is a list of fits.
+//   - --json with --cv: one object {"cv": {"lambdas", "mean", "stderr",
+//     "best", "one_se", "folds", "seed"}, "best": fit object, "one_se": fit
+//     object}, where best and one_se index lambdas and the two fit objects
+//     are the fits on all data at those λ.
+//   - --out FILE: the network at the last λ of a path, or at the best λ of
+//     --cv.
+//   - --plot FILE: for a path, one figure of two panels on a log λ axis: the
+//     objective J and its loss part (top) and the number of knots (bottom);
+//     for --cv, the CV curve with ±1 standard error bars and the best and
+//     one-SE λ marked (top) and the data with the fits at those two λ
+//     (bottom).
+//
+// The exit status is 1 if any solve on the path, or of a cross-validation
+// fold, stops short of --tol; everything is printed first.
+//
+// Warm starts: for the squared loss of order 2 each λ starts the active-set
+// method from the previous λ's knots, so a path of 50 values costs a small
+// multiple of one solve; other losses are solved from scratch at every λ.
+// For example, the sunspot numbers' path and cross-validation:
+//
+//	ridgeline fit --data testdata/sunspots.csv --lambda-path 30 --plot path.png
+//	ridgeline fit --data testdata/sunspots.csv --cv 5 --plot cv.png
+//
 // # Problem flags
 //
 // Shared by every command that reads data:

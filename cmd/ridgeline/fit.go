@@ -18,24 +18,42 @@ min ‖D^m f‖_M subject to f(x_n) = y_n) to a certified global optimum and
 prints J, the certified lower bound L, the gap and the knots; the optimal
 spline is also the optimal shallow network with weight decay, one neuron
 per knot (see 'go doc github.com/ridgeline-nn/ridgeline/cmd/ridgeline').
+With --lambda-path K or --lambdas it solves a path of λ values, each
+warm-started from the one before, and prints one row (or, with --json,
+one JSON object in an array) per λ; with --cv K it chooses λ on the path
+by K-fold cross-validation and refits at the chosen and the
+one-standard-error λ.
 Exit status 1 if the certified gap stays above --tol (the output is still
 printed), 2 for bad input.
 `
 
 // runFit implements `ridgeline fit`.
 func runFit(stdout, stderr io.Writer, args []string) error {
-	fs := newFlagSet("fit", "ridgeline fit --data FILE [problem flags] [--json] [--out FILE] [--plot FILE.png]", fitDoc)
+	fs := newFlagSet("fit", "ridgeline fit --data FILE [problem flags] [--lambda-path K [--path-ratio R] | --lambdas L1,L2,...] [--cv K [--seed S]] [--json] [--out FILE] [--plot FILE.png]", fitDoc)
 	pf := &problemFlags{stderr: stderr}
 	pf.register(fs.FlagSet)
-	asJSON := fs.Bool("json", false, "print one JSON object (DESIGN §6) instead of the summary")
-	out := fs.String("out", "", "write the optimal balanced network as a NETWORK JSON `FILE`")
-	plotPath := fs.String("plot", "", "draw the data, the fit and its knots to `FILE` (.png, .svg, .pdf, …)")
+	asJSON := fs.Bool("json", false, "print one JSON object (DESIGN §6) instead of the summary; with a path an array of them, one per λ; with --cv one object with the CV curve and the fits at the best and one-SE λ")
+	out := fs.String("out", "", "write the optimal balanced network as a NETWORK JSON `FILE` (with a path: at the last λ; with --cv: at the best λ)")
+	plotPath := fs.String("plot", "", "draw the data, the fit and its knots to `FILE` (.png, .svg, .pdf, …); with a path, J and the knots against λ; with --cv, the CV curve and the chosen fits")
+	pt := &pathFlags{}
+	pt.register(fs.FlagSet)
 	if err := fs.parse(args, stderr); err != nil {
 		return err
 	}
 	if *plotPath != "" {
 		if err := checkPlotFile(*plotPath); err != nil {
 			return err
+		}
+	}
+	if pt.active() {
+		if err := pt.check(pf); err != nil {
+			return err
+		}
+		return runPath(stdout, pf, pt, *asJSON, *out, *plotPath)
+	}
+	for _, name := range []string{"path-ratio", "seed"} {
+		if pt.given(name) {
+			pf.warn("--%s is ignored without --lambda-path, --lambdas or --cv", name)
 		}
 	}
 	p, d, err := pf.load()
