@@ -28,10 +28,11 @@ type Certificate struct {
 // ErrDual is wrapped by errors about an unusable dual vector.
 var ErrDual = errors.New("certificate: unusable dual vector")
 
-// yuSlack times N·Σ|ỹ_n u_n| is the rounding allowance subtracted from the
-// dual objective's linear term: a generous bound on the error of the dot
-// product and of the projection (a few eps per term).
-const yuSlack = 4 * 0x1p-52
+// yuSlack times Σ|ỹ_n u_n| + ‖ỹ‖‖u‖ is the rounding allowance subtracted
+// from the dual objective's linear term: the compensated dot product is
+// accurate to a few eps of Σ|ỹ_n u_n|, and what the projections leave of
+// the polynomial parts contributes at most a few eps of ‖ỹ‖‖u‖.
+const yuSlack = 16 * 0x1p-52
 
 // boundRounding is the relative excess of a lower bound over the objective
 // that Certified still attributes to rounding.
@@ -145,15 +146,17 @@ func EvaluateOrdered(p *problem.Problem, ord []int, s *representer.Spline, u []f
 	// is rounding noise can never be scaled into a bound.
 	yt := append([]float64(nil), p.Y...)
 	basis.project(yt)
-	yu, uwu, yuAbs := 0.0, 0.0, 0.0
+	yu, yuComp, uwu, yuAbs, yy, uu := 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
 	boxAlpha := math.Inf(1)
 	bound, curv := p.Loss.DualBound(), p.Loss.DualCurvature()
 	for i := 0; i < n; i++ {
 		if !active[i] {
 			continue
 		}
-		yu += yt[i] * u[i]
+		yu, yuComp = twoSumAcc(yu, yuComp, yt[i]*u[i])
 		yuAbs += math.Abs(yt[i] * u[i])
+		yy += yt[i] * yt[i]
+		uu += u[i] * u[i]
 		if u[i] == 0 {
 			continue
 		}
@@ -174,7 +177,8 @@ func EvaluateOrdered(p *problem.Problem, ord []int, s *representer.Spline, u []f
 		regAlpha = lam / c.Sup
 	}
 	maxAlpha := math.Min(boxAlpha, regAlpha)
-	slack := yuSlack * float64(n) * yuAbs
+	yu += yuComp
+	slack := yuSlack * (yuAbs + math.Sqrt(yy*uu))
 	switch {
 	case yu > slack:
 		yu -= slack

@@ -125,7 +125,9 @@ func (p *Problem) Group1D() (*Groups, error) {
 	}
 	n := p.N()
 	ord := SortedOrder(p.X)
-	g := &Groups{Order: ord, Y: make([]float64, n), W: make([]float64, n)}
+	g := &Groups{Order: ord, Y: make([]float64, n), W: make([]float64, n),
+		X: make([]float64, 0, n), Start: make([]int, 0, n+1),
+		SumW: make([]float64, 0, n), MeanY: make([]float64, 0, n)}
 	for i, o := range ord {
 		g.Y[i] = p.Y[o]
 		g.W[i] = p.Weight(o)
