@@ -48,12 +48,10 @@ type activeSet struct {
 	ug     []float64 // Σ u over each group
 
 	rounds       int
-	coarseRounds int       // rounds spent on coarser levels
-	maxRounds    int       // 0: maxActiveRounds
-	move         bool      // move adjacent knots to violating peaks (warm starts)
-	addFraction  float64   // current eagerness (see addFractions)
-	amp          []float64 // amplitude of each knot of the accepted iterate (runMonotone)
-	added        []int     // knots entered in the current round (runMonotone)
+	coarseRounds int     // rounds spent on coarser levels
+	maxRounds    int     // 0: maxActiveRounds
+	move         bool    // move adjacent knots to violating peaks (warm starts)
+	addFraction  float64 // current eagerness (see addFractions)
 }
 
 const (
@@ -391,9 +389,7 @@ func (s *activeSet) computeEta() {
 
 // addViolators adds, for every maximal run of non-knot inputs with
 // |η| > λ̃(1+etaSlack) and one sign, the input of largest |η| as a knot —
-// moving an adjacent knot of the same sign there instead when warm-started
-// (eager) — or only the single worst input overall. From scratch, moving
-// would keep the knot count from growing.
+// (eager) — or only the single worst input overall.
 func (s *activeSet) addViolators(eager bool) bool {
 	G := len(s.xs)
 	base := s.lam * (1 + etaSlack)
@@ -419,14 +415,13 @@ func (s *activeSet) addViolators(eager bool) bool {
 		if e < 0 {
 			sg = -1
 		}
-		start, arg, v := j, j, math.Abs(e)
+		arg, v := j, math.Abs(e)
 		for j+2 < G && s.sign[j+1] == 0 && s.eta[j+1]*float64(sg) > base {
 			j++
 			if a := math.Abs(s.eta[j]); a > v {
 				arg, v = j, a
 			}
 		}
-		end := j
 		j++
 		if !eager {
 			if v > bestV {
@@ -436,16 +431,6 @@ func (s *activeSet) addViolators(eager bool) bool {
 		}
 		if v < take {
 			continue
-		}
-		// A knot of the same sign right beside the run is misplaced (η
-		// rises past it): move it to the run's peak rather than adding a
-		// second knot that the next round would find with the wrong sign.
-		switch {
-		case !s.move:
-		case s.sign[start-1] == sg:
-			s.sign[start-1] = 0
-		case s.sign[end+1] == sg:
-			s.sign[end+1] = 0
 		}
 		s.sign[arg] = sg
 		changed = true
@@ -615,195 +600,25 @@ func (s *activeSet) runMultilevel() bool {
 
 // runHybrid runs the primal-dual active set for at most fastRounds rounds —
 // it usually settles in 5–30 — and, if it has not settled, continues from
-// its state with the monotone method, which always converges but takes
-// smaller steps.
+// its state (made sign-consistent) with the monotone descent of runDescent,
+// which cannot cycle.
 func (s *activeSet) runHybrid() bool {
 	s.maxRounds = fastRounds
 	if s.run() {
 		return true
 	}
 	fast := s.rounds
-	s.maxRounds = 0
-	ok := s.runMonotone()
-	s.rounds += fast
-	return ok
-}
-
-// runMonotone solves a squared-loss problem (one entry per input) by a
-// monotone active-set method in the manner of Lawson & Hanson's NNLS: the
-// iterate is always an exact solution on its knot set whose amplitudes have
-// the signs of their knots. Violating inputs enter as knots (one per run of
-// violation, within addFraction of the worst); after the re-solve, if some
-// amplitude crossed zero, the step is cut back along the segment from the
-// previous amplitudes to the new ones at the first crossing and the knots
-// that reached zero leave. Along that segment the objective decreases, so
-// the method cannot cycle; if a batch of entering knots makes no progress at
-// all, only the single worst one enters, which always makes progress.
-// The current knot signs (a warm start) are first made consistent by
-// dropping wrong-sign knots.
-func (s *activeSet) runMonotone() bool {
-	G := len(s.xs)
-	if G <= 2 {
-		for j := range s.sign {
-			s.sign[j] = 0
-		}
-		s.rounds = 1
-		return s.solveSystem()
-	}
-	limit := s.maxRounds
-	if limit <= 0 {
-		limit = maxActiveRounds
-	}
-	if s.amp == nil {
-		s.amp = make([]float64, G)
-	}
-	s.rounds = 0
-	for {
-		s.rounds++
-		if !s.solveSystem() || s.rounds > limit {
+	// Make the state consistent (no wrong-sign knots), then descend from it.
+	for k := 0; ; k++ {
+		if !s.solveSystem() || k > maxActiveRounds {
 			return false
 		}
 		if !s.dropWrongSigns(true) {
 			break
 		}
 	}
-	s.storeAmplitudes()
-	s.addFraction = addFractions[0]
-	for s.rounds <= limit {
-		s.sweepSquared()
-		s.added = s.added[:0]
-		if !s.enter(true) {
-			return true
-		}
-		single := false
-		for {
-			s.rounds++
-			if s.rounds > limit || !s.solveSystem() {
-				return false
-			}
-			accepted, progress := s.cutBack()
-			if accepted {
-				s.storeAmplitudes()
-				break
-			}
-			if progress {
-				continue
-			}
-			if single {
-				// Not even the worst violation can enter: it is at the
-				// level of rounding. Settle; the certificate judges.
-				return s.settle()
-			}
-			single = true
-			for _, j := range s.added {
-				s.sign[j] = 0
-			}
-			s.added = s.added[:0]
-			s.enter(false)
-		}
-	}
-	return false
-}
-
-// storeAmplitudes records the amplitudes of the current solution.
-func (s *activeSet) storeAmplitudes() {
-	for k := 1; k+1 < len(s.tau); k++ {
-		s.amp[s.tau[k]] = s.amplitude(k)
-	}
-}
-
-// enter adds violating inputs as knots (see addViolators) and records them
-// in s.added; it reports whether any entered.
-func (s *activeSet) enter(eager bool) bool {
-	G := len(s.xs)
-	n0 := len(s.added)
-	base := s.lam * (1 + etaSlack)
-	worst, worstJ := 0.0, -1
-	for j := 1; j+1 < G; j++ {
-		if s.sign[j] == 0 {
-			if a := math.Abs(s.eta[j]); a > worst {
-				worst, worstJ = a, j
-			}
-		}
-	}
-	if worst <= base {
-		return false
-	}
-	if !eager {
-		s.sign[worstJ] = signOf(s.eta[worstJ])
-		s.amp[worstJ] = 0
-		s.added = append(s.added, worstJ)
-		return true
-	}
-	take := math.Max(base, s.lam+s.addFraction*(worst-s.lam))
-	for j := 1; j+1 < G; {
-		e := s.eta[j]
-		if s.sign[j] != 0 || math.Abs(e) <= base {
-			j++
-			continue
-		}
-		sg := signOf(e)
-		arg, v := j, math.Abs(e)
-		for j+2 < G && s.sign[j+1] == 0 && s.eta[j+1]*float64(sg) > base {
-			j++
-			if a := math.Abs(s.eta[j]); a > v {
-				arg, v = j, a
-			}
-		}
-		j++
-		if v >= take {
-			s.sign[arg] = sg
-			s.amp[arg] = 0
-			s.added = append(s.added, arg)
-		}
-	}
-	return len(s.added) > n0
-}
-
-func signOf(v float64) int8 {
-	if v < 0 {
-		return -1
-	}
-	return 1
-}
-
-// cutBack compares the new amplitudes with the stored ones. If no knot's
-// amplitude crossed zero the new solution is accepted. Otherwise the stored
-// amplitudes move to the first crossing along the segment, the knots at zero
-// leave, and it reports whether anything but entering knots left (progress).
-func (s *activeSet) cutBack() (accepted, progress bool) {
-	t := 1.0
-	for k := 1; k+1 < len(s.tau); k++ {
-		j := s.tau[k]
-		sg := float64(s.sign[j])
-		an, ap := sg*s.amplitude(k), sg*s.amp[j]
-		if an < 0 {
-			t = math.Min(t, ap/(ap-an))
-		}
-	}
-	if t >= 1 {
-		return true, true
-	}
-	for k := 1; k+1 < len(s.tau); k++ {
-		j := s.tau[k]
-		sg := float64(s.sign[j])
-		a := s.amp[j] + t*(s.amplitude(k)-s.amp[j])
-		s.amp[j] = a
-		if sg*a <= 0 || t == 0 && s.amp[j] == 0 {
-			if !(t == 0 && s.isAdded(j)) {
-				progress = true
-			}
-			s.sign[j], s.amp[j] = 0, 0
-		}
-	}
-	return false, progress || t > 0
-}
-
-func (s *activeSet) isAdded(j int32) bool {
-	for _, a := range s.added {
-		if int32(a) == j {
-			return true
-		}
-	}
-	return false
+	f0 := append([]float64(nil), s.c...)
+	ok := s.runDescent(f0, maxDescentSweeps)
+	s.rounds += fast
+	return ok
 }

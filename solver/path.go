@@ -953,7 +953,16 @@ func (s *activeSet) runDescent(f0 []float64, limit int) bool {
 					// degenerate and goes too.) Then knots enter one at a
 					// time.
 					if single {
-						return false // rounding defeats the single entry
+						// Rounding defeats the single entry: the violation
+						// is at the level of rounding, so f (in s.tau, s.c)
+						// is settled. Take the entered knot back; the
+						// certificate judges the result.
+						for k := 1; k+1 < nb; k++ {
+							if fresh[k] {
+								s.sign[d.tau[k]] = 0
+							}
+						}
+						return true
 					}
 					for k := 1; k+1 < nb; k++ {
 						sg := float64(s.sign[d.tau[k]])
