@@ -10,14 +10,40 @@
 // The commands are:
 //
 //	fit      solve the convex problem of a data file to a certified optimum
+//	certify  evaluate a given network (JSON or .npz) against the optimum
+//	compare  train networks by SGD or Adam and compare them with the optimum
+//	bench    generate benchmark data and time solves (see bench/README.md)
 //	help     show the commands, or a command's flags (help COMMAND)
 //	version  print the version of ridgeline and Go
 //
-// and, where built in, certify (check a given network against the optimum)
-// and compare (train networks by SGD or Adam and compare them with the
-// optimum). Every command prints a short human summary, or exactly one
-// JSON object on stdout with --json; diagnostics go to stderr, one line
-// each, prefixed "ridgeline: ".
+// Every command prints a short human summary, or exactly one JSON object on
+// stdout with --json (a λ path prints an array, see below); diagnostics go
+// to stderr, one line each, prefixed "ridgeline: ".
+//
+// # Certify and compare
+//
+//	ridgeline certify --net NET.json|NET.npz --data FILE [problem flags] [--solve] [--json]
+//
+// reports the network's training objective J(θ) with its weight decay R(θ),
+// its path norm, the norm ‖D^m f_θ‖_M of the function it computes (shared
+// knots merged, backward neurons folded into the polynomial), a lower bound
+// on the optimum certified from the network's own residuals, the gap, and
+// with --solve the exact optimum and the gap to it. --order defaults to the
+// network's order; a mismatch with the problem exits 2, as do malformed
+// network files (missing arrays, wrong shapes, NaN weights).
+//
+//	ridgeline compare --data FILE [problem flags] [--width K] [--optimizer adam|sgd]
+//	                  [--lr R] [--momentum M] [--epochs E] [--batch B] [--seeds S]
+//	                  [--seed S0] [--init kaiming|uniform] [--budget DURATION]
+//	                  [--plot cmp.png] [--json]
+//
+// solves the problem, trains S networks of width K on exactly the same
+// objective (weight decay on input and output weights only, in standardised
+// units mapped back exactly), and reports per seed the objective, the gap to
+// the optimum, the time to come within 1% and 0.1%, the number of kinks and
+// the largest distance between the functions. --plot writes the fits and a
+// second file (cmp_objective.png) with the objective against wall time. A
+// progress bar is shown on a terminal, not with --json.
 //
 // # The objective
 //
@@ -166,11 +192,12 @@
 //	                  4 ReLU³/6.
 //	--no-skip         networks without the skip connection.
 //	--tol T           the relative gap the certificate must reach (default 1e-8).
-//	--backend B       banded (default, the project's interior point) or simplex.
+//	--backend B       banded (default: the project's structured solvers) or
+//	                  simplex (gonum's simplex; l1 and interp, ≤ 400 samples).
 //
-// Orders other than 2, more than one input column and --no-skip are part
-// of the file format but not yet of the solver: fit rejects them as bad
-// input.
+// Orders 1 and 2 are solved; orders 3 and 4, more than one input column and
+// --no-skip are part of the file format but not yet of the solver: fit
+// rejects them as bad input.
 //
 // # Example
 //
