@@ -9,7 +9,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -493,31 +492,13 @@ func writeComparePlots(path string, d *problem.Data, cmp *verify.Comparison) err
 // evaluated directly, not through its spline: a unit that training left
 // with w ≈ 0 has its knot b/w far away, where a spline sweep would cancel.
 func addNetwork(pl *plot.Plot, net *representer.Network, lo, hi float64, name string, c color.Color) error {
-	xs := make([]float64, 0, plotPoints+len(net.Neurons))
-	for i := 0; i < plotPoints; i++ {
-		xs = append(xs, lo+(hi-lo)*float64(i)/(plotPoints-1))
-	}
+	var knots []float64
 	for _, u := range net.Neurons {
-		if t := u.B / u.W[0]; u.W[0] != 0 && t > lo && t < hi {
-			xs = append(xs, t)
+		if u.W[0] != 0 {
+			knots = append(knots, u.B/u.W[0])
 		}
 	}
-	slices.Sort(xs)
-	ys := make([]float64, len(xs))
-	net.EvalTo(ys, xs)
-	xy := make(plotter.XYs, len(xs))
-	for i := range xy {
-		xy[i] = plotter.XY{X: xs[i], Y: ys[i]}
-	}
-	ln, err := plotter.NewLine(xy)
-	if err != nil {
-		return &internalError{msg: fmt.Sprintf("plotting %s: %v", name, err)}
-	}
-	ln.Color = c
-	ln.Width = vg.Points(1.2)
-	pl.Add(ln)
-	pl.Legend.Add(name, ln)
-	return nil
+	return addCurve(pl, net.EvalTo, knots, lo, hi, name, c, vg.Points(1.2))
 }
 
 // saveTiles renders plots in a grid of rows and writes the figure to path

@@ -118,18 +118,24 @@ func setRanges(pl *plot.Plot, d *problem.Data, lo, hi float64, ss ...*represente
 // addSpline adds the curve of s on [lo, hi] to pl: plotPoints equally
 // spaced points plus the knots inside, so the corners are drawn exactly.
 func addSpline(pl *plot.Plot, s *representer.Spline, lo, hi float64, name string, c color.Color) error {
-	xs := make([]float64, 0, plotPoints+len(s.Knots))
+	return addCurve(pl, s.EvalTo, s.Knots, lo, hi, name, c, vg.Points(1.5))
+}
+
+// addCurve draws a piecewise function on plotPoints grid points over
+// [lo, hi] plus its breakpoints inside, so that kinks are drawn sharp.
+func addCurve(pl *plot.Plot, eval func(dst, xs []float64), breaks []float64, lo, hi float64, name string, c color.Color, width vg.Length) error {
+	xs := make([]float64, 0, plotPoints+len(breaks))
 	for i := 0; i < plotPoints; i++ {
 		xs = append(xs, lo+(hi-lo)*float64(i)/(plotPoints-1))
 	}
-	for _, t := range s.Knots {
+	for _, t := range breaks {
 		if t > lo && t < hi {
 			xs = append(xs, t)
 		}
 	}
 	slices.Sort(xs)
 	ys := make([]float64, len(xs))
-	s.EvalTo(ys, xs)
+	eval(ys, xs)
 	xy := make(plotter.XYs, len(xs))
 	for i := range xy {
 		xy[i] = plotter.XY{X: xs[i], Y: ys[i]}
@@ -139,7 +145,7 @@ func addSpline(pl *plot.Plot, s *representer.Spline, lo, hi float64, name string
 		return &internalError{msg: fmt.Sprintf("plotting %s: %v", name, err)}
 	}
 	ln.Color = c
-	ln.Width = vg.Points(1.5)
+	ln.Width = width
 	pl.Add(ln)
 	pl.Legend.Add(name, ln)
 	return nil
