@@ -87,6 +87,7 @@ func runBench(stdout, stderr io.Writer, args []string) error {
 	dir := fs.String("dir", "", "keep the data and outputs in `DIR` (default: a temporary folder, removed)")
 	agree := fs.Float64("agree", defaultAgree, "largest relative difference `R` of the objectives that counts as agreement")
 	asJSON := fs.Bool("json", false, "print the measurements as one JSON object instead of the table")
+	save := fs.String("save", "", "also write the measurements as JSON to `FILE`")
 	if err := fs.parse(args, stderr); err != nil {
 		return err
 	}
@@ -144,6 +145,15 @@ func runBench(stdout, stderr io.Writer, args []string) error {
 	rep, err := cfg.run()
 	if err != nil {
 		return err
+	}
+	if *save != "" {
+		var b bytes.Buffer
+		if err := writeJSON(&b, rep); err != nil {
+			return err
+		}
+		if err := os.WriteFile(*save, b.Bytes(), 0o666); err != nil {
+			return err
+		}
 	}
 	if *asJSON {
 		return writeJSON(stdout, rep)

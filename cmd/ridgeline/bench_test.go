@@ -140,7 +140,7 @@ func TestBenchTable(t *testing.T) {
 	script := filepath.Join(dir, "fake.sh")
 	require.NoError(t, os.WriteFile(script, []byte(fakeHiGHS), 0o666))
 	args := []string{"bench", "--n", "200,400", "--repeat", "2", "--python", "/bin/sh", "--script", script,
-		"--max-ref-n", "highs-ds=300,highs-ipm=400", "--dir", dir}
+		"--max-ref-n", "highs-ds=300,highs-ipm=400", "--dir", dir, "--save", filepath.Join(dir, "rep.json")}
 
 	r := runArgs(t, args...)
 	require.NoError(t, r.err, r.stderr)
@@ -160,6 +160,7 @@ func TestBenchTable(t *testing.T) {
 	assert.Contains(t, r.stdout, "objectives disagree")
 	assert.Contains(t, r.stderr, "objectives disagree")
 	assert.FileExists(t, filepath.Join(dir, "bench-n200-s7.csv"))
+	assert.FileExists(t, filepath.Join(dir, "rep.json"))
 
 	// The JSON report holds the same measurements.
 	r = runArgs(t, append(args, "--json")...)
