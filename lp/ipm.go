@@ -98,7 +98,8 @@ type ipmWork struct {
 	rows, cols int
 	lo, hi     []float64 // bounds (±Inf where absent)
 	hasL, hasU []bool
-	nb         int // number of finite bounds
+	nb         int  // number of finite bounds
+	isLP       bool // no quadratic term: separate primal and dual steps
 	x, y       []float64
 	zl, zu     []float64
 	rd, rp     []float64 // dual and primal residuals
@@ -116,7 +117,7 @@ type ipmWork struct {
 
 func newIPMWork(m *Model) *ipmWork {
 	rows, cols := m.A.Dims()
-	w := &ipmWork{m: m, rows: rows, cols: cols}
+	w := &ipmWork{m: m, rows: rows, cols: cols, isLP: m.IsLP()}
 	f := func(n int) []float64 { return make([]float64, n) }
 	w.lo, w.hi = f(cols), f(cols)
 	w.hasL, w.hasU = make([]bool, cols), make([]bool, cols)
@@ -178,7 +179,9 @@ func (w *ipmWork) residuals() (pres, dres, gap, mu float64) {
 		}
 		xj := w.x[j]
 		w.rd[j] = q*xj + m.C[j] - w.rd[j] - w.zl[j] + w.zu[j]
-		dres = math.Max(dres, math.Abs(w.rd[j]))
+		if a := math.Abs(w.rd[j]); a > dres {
+			dres = a
+		}
 		xqx += q * xj * xj
 		pobj += m.C[j] * xj
 		if w.hasL[j] {
@@ -193,7 +196,9 @@ func (w *ipmWork) residuals() (pres, dres, gap, mu float64) {
 	m.A.MulVecTo(w.rp, w.x)
 	for i := range w.rp {
 		w.rp[i] = m.B[i] - w.rp[i]
-		pres = math.Max(pres, math.Abs(w.rp[i]))
+		if a := math.Abs(w.rp[i]); a > pres {
+			pres = a
+		}
 	}
 	// Residuals are judged against the size of the terms that cancel in
 	// them: ‖|A||x|‖∞ and ‖|A|ᵀ|y|‖∞, not only ‖b‖ and ‖c‖ (b = 0 in the
@@ -227,7 +232,9 @@ func (w *ipmWork) termScales() (ax, aty float64) {
 			w.tmp[a.RowIdx[k]] += v * xj
 			s += v * math.Abs(w.y[a.RowIdx[k]])
 		}
-		aty = math.Max(aty, s)
+		if s > aty {
+			aty = s
+		}
 	}
 	return maxAbs(w.tmp), aty
 }
@@ -252,7 +259,9 @@ func allFinite(v []float64) bool {
 func maxAbs(v []float64) float64 {
 	s := 0.0
 	for _, x := range v {
-		s = math.Max(s, math.Abs(x))
+		if a := math.Abs(x); a > s || a != a {
+			s = a
+		}
 	}
 	return s
 }
@@ -359,18 +368,26 @@ func (w *ipmWork) stepLengths(dx, dzl, dzu []float64) (ap, ad float64) {
 	for j := 0; j < w.cols; j++ {
 		if w.hasL[j] {
 			if dx[j] < 0 {
-				ap = math.Min(ap, -(w.x[j]-w.lo[j])/dx[j])
+				if t := -(w.x[j] - w.lo[j]) / dx[j]; t < ap {
+					ap = t
+				}
 			}
 			if dzl[j] < 0 {
-				ad = math.Min(ad, -w.zl[j]/dzl[j])
+				if t := -w.zl[j] / dzl[j]; t < ad {
+					ad = t
+				}
 			}
 		}
 		if w.hasU[j] {
 			if dx[j] > 0 {
-				ap = math.Min(ap, (w.hi[j]-w.x[j])/dx[j])
+				if t := (w.hi[j] - w.x[j]) / dx[j]; t < ap {
+					ap = t
+				}
 			}
 			if dzu[j] < 0 {
-				ad = math.Min(ad, -w.zu[j]/dzu[j])
+				if t := -w.zu[j] / dzu[j]; t < ad {
+					ad = t
+				}
 			}
 		}
 	}
@@ -384,7 +401,7 @@ func (w *ipmWork) step(mu float64) bool {
 	// Predictor.
 	w.direction(0, false, w.dxa, w.dzla, w.dzua)
 	ap, ad := w.stepLengths(w.dxa, w.dzla, w.dzua)
-	if !w.m.IsLP() {
+	if !w.isLP {
 		ap = math.Min(ap, ad)
 		ad = ap
 	}
@@ -411,7 +428,7 @@ func (w *ipmWork) step(mu float64) bool {
 	ap, ad = w.stepLengths(w.dx, w.dzl, w.dzu)
 	ap = math.Min(1, stepFraction*ap)
 	ad = math.Min(1, stepFraction*ad)
-	if !w.m.IsLP() {
+	if !w.isLP {
 		ap = math.Min(ap, ad)
 		ad = ap
 	}
