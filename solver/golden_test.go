@@ -18,12 +18,15 @@ import (
 // knot-amplitude LP, two independent formulations and solvers, on random l1
 // and interpolation problems. The optima must agree to 1e-7 relative (the
 // acceptance criterion); both must certify. Sizes stay below 100 because the
-// dense simplex grows like n^3.3.
+// dense simplex grows like n^3.3; -solver.large adds N = 150 and 200.
 func TestBandedAgreesWithSimplex(t *testing.T) {
 	r := testRand(t)
 	sizes := []int{3, 5, 12, 30, 60, 90}
-	if testing.Short() {
+	switch {
+	case testing.Short():
 		sizes = sizes[:4]
+	case *large:
+		sizes = append(sizes, 150, 200) // about two minutes each with the simplex
 	}
 	for _, n := range sizes {
 		for _, loss := range []problem.Loss{problem.L1{}, problem.Interp{}} {

@@ -16,6 +16,9 @@ import (
 // seed fixes the random test problems; -solver.seed=0 draws a fresh one.
 var seed = flag.Uint64("solver.seed", 1, "seed of the random test problems (0: from the clock)")
 
+// large adds the slow reference sizes (the dense simplex at N = 150, 200).
+var large = flag.Bool("solver.large", false, "also compare with the simplex at N = 150 and 200 (slow)")
+
 func testRand(t *testing.T) *rand.Rand {
 	s := *seed
 	if s == 0 {
