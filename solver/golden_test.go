@@ -256,3 +256,27 @@ func TestRandomSolvesCertify(t *testing.T) {
 		}
 	}
 }
+
+// TestIllConditionedDataRejected: data the solver would mis-solve are
+// rejected with a reason (DESIGN: scaled or rejected, never mis-solved).
+func TestIllConditionedDataRejected(t *testing.T) {
+	cases := []struct {
+		name string
+		x, y []float64
+	}{
+		{"offset inputs", []float64{1e15, 1e15 + 0.25, 1e15 + 0.5, 1e15 + 1}, []float64{0, 1, 0, 1}},
+		{"huge targets", []float64{0, 1, 2}, []float64{0, 1e300, 0}},
+		{"huge inputs", []float64{-1e200, 0, 1e200}, []float64{0, 1, 0}},
+		{"tiny spread", []float64{1e-300, 2e-300, 3e-300}, []float64{0, 1, 0}},
+	}
+	for _, c := range cases {
+		p := &problem.Problem{Dim: 1, X: c.x, Y: c.y, Loss: problem.Squared{}, Lambda: 1, Order: 2, Skip: true}
+		_, err := Solve(p, Options{})
+		assert.ErrorIs(t, err, ErrIllConditioned, c.name)
+	}
+	// Years (offset about 6 times the spread) are fine.
+	p := &problem.Problem{Dim: 1, X: []float64{1700, 1800, 1900, 2008}, Y: []float64{1, 3, 2, 5}, Loss: problem.Squared{}, Lambda: 1e-3, Order: 2, Skip: true}
+	sol, err := Solve(p, Options{})
+	require.NoError(t, err)
+	requireCertified(t, p, sol)
+}

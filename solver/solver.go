@@ -3,6 +3,7 @@ package solver
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/ridgeline-nn/ridgeline/certificate"
@@ -75,6 +76,52 @@ type Solution struct {
 // ErrUnsupported is wrapped by errors for problems outside what is implemented.
 var ErrUnsupported = errors.New("solver: unsupported problem")
 
+// ErrIllConditioned is wrapped by errors for data whose numbers cannot be
+// solved and reported to working precision; the message says what to change.
+var ErrIllConditioned = errors.New("solver: data out of numerical range")
+
+// Limits of checkNumerics.
+const (
+	// maxOffsetRatio bounds max|x| / (spread of x): the returned polynomial
+	// part c0 + c1·x loses about eps·max|x|/spread of its accuracy at the
+	// data, 1e-8 relative at this ratio.
+	maxOffsetRatio = 1e8
+	// maxMagnitude bounds |x| and |y|: squares and products of the
+	// standardisation must not overflow.
+	maxMagnitude = 1e150
+	// minMagnitude bounds the spread of x from below for the same reason.
+	minMagnitude = 1e-150
+)
+
+// checkNumerics rejects data that would be mis-solved rather than solved:
+// huge magnitudes, a vanishing spread, and inputs offset so far from zero
+// that the power-basis polynomial of the result cannot represent the fit.
+func checkNumerics(g *problem.Groups) error {
+	G := len(g.X)
+	lo, hi := g.X[0], g.X[G-1]
+	for _, y := range g.Y {
+		if math.Abs(y) > maxMagnitude {
+			return fmt.Errorf("%w: a target of magnitude %.3g exceeds %.0e; rescale the targets", ErrIllConditioned, y, maxMagnitude)
+		}
+	}
+	big := math.Max(math.Abs(lo), math.Abs(hi))
+	if big > maxMagnitude {
+		return fmt.Errorf("%w: an input of magnitude %.3g exceeds %.0e; rescale the inputs", ErrIllConditioned, big, maxMagnitude)
+	}
+	if G < 2 {
+		return nil
+	}
+	spread := hi - lo
+	if spread < minMagnitude {
+		return fmt.Errorf("%w: the inputs span only %.3g; rescale the inputs", ErrIllConditioned, spread)
+	}
+	if big/spread > maxOffsetRatio {
+		return fmt.Errorf("%w: the inputs lie near %.6g but span only %.3g; subtract an offset (for example %.6g) from the inputs first",
+			ErrIllConditioned, lo, spread, lo)
+	}
+	return nil
+}
+
 // Solve computes a certified optimum of p (DESIGN §2–§4). Errors are
 // returned for invalid or unsupported problems; how far the solve got is in
 // Solution.Status, and every returned solution carries its certificate.
@@ -94,6 +141,9 @@ func Solve(p *problem.Problem, opt Options) (*Solution, error) {
 	}
 	g, err := p.Group1D()
 	if err != nil {
+		return nil, err
+	}
+	if err := checkNumerics(g); err != nil {
 		return nil, err
 	}
 	var c *candidate

@@ -90,7 +90,7 @@ func exitCode(err error) int {
 var badInputSentinels = []error{
 	problem.ErrNoData, problem.ErrBadLambda, problem.ErrBadOrder, problem.ErrBadWeights,
 	problem.ErrNotFinite, problem.ErrConflict, problem.ErrBadShape, problem.ErrNoLoss,
-	problem.ErrBadLoss, solver.ErrUnsupported, representer.ErrUnsupported,
+	problem.ErrBadLoss, solver.ErrUnsupported, solver.ErrIllConditioned, representer.ErrUnsupported,
 }
 
 // usageError is a usage mistake or bad input: exit status 2.
