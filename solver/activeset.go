@@ -160,21 +160,24 @@ func (s *activeSet) run() bool {
 	return false
 }
 
-// stateHash fingerprints the knot signs and the Huber regions (FNV-1a).
+// stateHash fingerprints the knot signs and the Huber regions (FNV-1a). It
+// runs right after solveSystem, whose hat nodes list the knots, so the knot
+// part costs O(K); regions exist only for Huber.
 func (s *activeSet) stateHash() uint64 {
 	h := uint64(14695981039346656037)
 	mix := func(i int, v int8) {
 		h ^= uint64(i)<<8 | uint64(uint8(v))
 		h *= 1099511628211
 	}
-	for j, v := range s.sign {
-		if v != 0 {
-			mix(j, v)
-		}
+	for k := 1; k+1 < len(s.tau); k++ {
+		j := int(s.tau[k])
+		mix(j, s.sign[j])
 	}
-	for i, v := range s.region {
-		if v != 0 {
-			mix(i+len(s.sign), v)
+	if !math.IsInf(s.delta, 1) {
+		for i, v := range s.region {
+			if v != 0 {
+				mix(i+len(s.sign), v)
+			}
 		}
 	}
 	return h
@@ -398,8 +401,8 @@ func (s *activeSet) addViolators(eager bool) bool {
 	// taking them all overshoots the knot count and oscillates.
 	worst := 0.0
 	for j := 1; j+1 < G; j++ {
-		if s.sign[j] == 0 {
-			worst = math.Max(worst, math.Abs(s.eta[j]))
+		if a := math.Abs(s.eta[j]); a > worst && s.sign[j] == 0 {
+			worst = a
 		}
 	}
 	take := math.Max(base, s.lam+s.addFraction*(worst-s.lam))
