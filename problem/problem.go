@@ -128,14 +128,22 @@ func (p *Problem) Group1D() (*Groups, error) {
 	g := &Groups{Order: ord, Y: make([]float64, n), W: make([]float64, n),
 		X: make([]float64, 0, n), Start: make([]int, 0, n+1),
 		SumW: make([]float64, 0, n), MeanY: make([]float64, 0, n)}
+	// One gathering pass (random reads), then sequential work only.
+	xs := make([]float64, n)
+	unit := p.W == nil || IsInterp(p.Loss)
 	for i, o := range ord {
+		xs[i] = p.X[o]
 		g.Y[i] = p.Y[o]
-		g.W[i] = p.Weight(o)
+		if unit {
+			g.W[i] = 1
+		} else {
+			g.W[i] = p.W[o]
+		}
 	}
 	interp := IsInterp(p.Loss)
 	for i := 0; i < n; {
 		j := i + 1
-		for j < n && p.X[ord[j]] == p.X[ord[i]] {
+		for j < n && xs[j] == xs[i] {
 			j++
 		}
 		sw, swy, sy := 0.0, 0.0, 0.0
@@ -145,14 +153,14 @@ func (p *Problem) Group1D() (*Groups, error) {
 			sy += g.Y[k]
 			if interp && g.Y[k] != g.Y[i] {
 				return nil, fmt.Errorf("%w: x = %v has targets %v (sample %d) and %v (sample %d)",
-					ErrConflict, p.X[ord[i]], g.Y[i], ord[i]+1, g.Y[k], ord[k]+1)
+					ErrConflict, xs[i], g.Y[i], ord[i]+1, g.Y[k], ord[k]+1)
 			}
 		}
 		mean := sy / float64(j-i)
 		if sw > 0 {
 			mean = swy / sw
 		}
-		g.X = append(g.X, p.X[ord[i]])
+		g.X = append(g.X, xs[i])
 		g.Start = append(g.Start, i)
 		g.SumW = append(g.SumW, sw)
 		g.MeanY = append(g.MeanY, mean)

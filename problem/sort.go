@@ -59,43 +59,46 @@ const radixMin = 1 << 12
 // N = 10^6. Passes whose byte is the same for every key are skipped.
 func radixOrder(ord []int, x []float64) {
 	n := len(x)
-	keys := make([]uint64, n)
-	tmpK := make([]uint64, n)
-	idx := make([]int32, n)
-	tmpI := make([]int32, n)
+	// Keys and indices travel together, so each pass scatters one stream
+	// per bucket rather than two.
+	type item struct {
+		key uint64
+		idx int
+	}
+	a := make([]item, n)
+	b := make([]item, n)
 	for i, v := range x {
-		b := math.Float64bits(v)
-		if b>>63 == 1 {
-			b = ^b
+		k := math.Float64bits(v)
+		if k>>63 == 1 {
+			k = ^k
 		} else {
-			b |= 1 << 63
+			k |= 1 << 63
 		}
-		keys[i], idx[i] = b, int32(i)
+		a[i] = item{k, i}
 	}
 	var count [256]int
 	for shift := uint(0); shift < 64; shift += 8 {
 		count = [256]int{}
-		for _, k := range keys {
-			count[(k>>shift)&0xff]++
+		for i := range a {
+			count[(a[i].key>>shift)&0xff]++
 		}
-		if count[(keys[0]>>shift)&0xff] == n {
+		if count[(a[0].key>>shift)&0xff] == n {
 			continue
 		}
 		pos := 0
-		for b := range count {
-			c := count[b]
-			count[b] = pos
+		for d := range count {
+			c := count[d]
+			count[d] = pos
 			pos += c
 		}
-		for i, k := range keys {
-			d := (k >> shift) & 0xff
-			tmpK[count[d]], tmpI[count[d]] = k, idx[i]
+		for i := range a {
+			d := (a[i].key >> shift) & 0xff
+			b[count[d]] = a[i]
 			count[d]++
 		}
-		keys, tmpK = tmpK, keys
-		idx, tmpI = tmpI, idx
+		a, b = b, a
 	}
-	for k, i := range idx {
-		ord[k] = int(i)
+	for k := range a {
+		ord[k] = a[k].idx
 	}
 }
