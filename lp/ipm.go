@@ -1,6 +1,9 @@
 package lp
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // InteriorPoint is the project's own backend: Mehrotra's primal-dual
 // predictor-corrector method (Wright, Primal-Dual Interior-Point Methods,
@@ -42,6 +45,11 @@ const (
 func (ip InteriorPoint) Solve(m *Model, s Settings) (*Result, error) {
 	if err := m.Check(); err != nil {
 		return nil, err
+	}
+	for j := range m.C {
+		if m.Lower(j) == m.Upper(j) {
+			return nil, fmt.Errorf("%w: variable %d is fixed (L = U); the interior point needs L < U (eliminate it or use Simplex)", ErrModel, j)
+		}
 	}
 	tol := s.Tol
 	if tol <= 0 {
