@@ -65,7 +65,11 @@
 // A Θ Aᵀ Δy = r, with Θ the diagonal built from Q and the bound
 // complementarity pairs. For the 1-D programs of DESIGN §3 each column of A
 // touches a few consecutive rows, so A Θ Aᵀ is banded and is factorised as
-// a band in O(N) per iteration.
+// a band in O(N) per iteration. Vanishing pivots of the band Cholesky factor
+// are replaced by a huge number (dependent rows), free variables without a
+// quadratic term get a tiny regularisation, and fixed variables (L = U) are
+// rejected: eliminate them first. It is cross-checked against Simplex on
+// random LPs in the tests.
 //
 // # Status
 //
