@@ -253,29 +253,39 @@ func (s *activeSet) solveSystem() bool {
 			s.c[iv+1] -= g * b1
 		}
 	}
+	return solveHatSystem(s.xs, s.tau, s.sign, s.lam, s.diag, s.off, s.c)
+}
+
+// solveHatSystem completes the hat-basis normal equations of a knot set
+// (diag, off and rhs hold BᵀWB and BᵀWy) with the knot term −λ̃Lᵀσ,
+// a_k = (c_{k+1} − c_k)/Δ_k − (c_k − c_{k−1})/Δ_{k−1}, and solves it in place
+// in rhs. A hat without data has a zero row; a tiny ridge keeps the system
+// solvable, and the next round changes the knot set.
+func solveHatSystem(xs []float64, tau []int32, sign []int8, lam float64, diag, off, rhs []float64) bool {
+	nb := len(tau)
 	for k := 1; k+1 < nb; k++ {
-		sg := s.lam * float64(s.sign[s.tau[k]])
-		dl := s.xs[s.tau[k]] - s.xs[s.tau[k-1]]
-		dr := s.xs[s.tau[k+1]] - s.xs[s.tau[k]]
-		s.c[k-1] -= sg / dl
-		s.c[k] += sg * (1/dl + 1/dr)
-		s.c[k+1] -= sg / dr
+		sg := lam * float64(sign[tau[k]])
+		dl := xs[tau[k]] - xs[tau[k-1]]
+		dr := xs[tau[k+1]] - xs[tau[k]]
+		rhs[k-1] -= sg / dl
+		rhs[k] += sg * (1/dl + 1/dr)
+		rhs[k+1] -= sg / dr
 	}
-	// A hat without quadratic-region data has a zero row; a tiny ridge
-	// keeps the system solvable and the next round reassigns regions.
 	dmax := 0.0
-	for _, d := range s.diag {
-		dmax = math.Max(dmax, d)
+	for _, d := range diag {
+		if d > dmax {
+			dmax = d
+		}
 	}
 	if dmax == 0 {
 		dmax = 1
 	}
-	for k := range s.diag {
-		if s.diag[k] < 1e-14*dmax {
-			s.diag[k] += 1e-14 * dmax
+	for k := range diag {
+		if diag[k] < 1e-14*dmax {
+			diag[k] += 1e-14 * dmax
 		}
 	}
-	return solveTridiag(s.diag, s.off, s.c)
+	return solveTridiag(diag, off, rhs)
 }
 
 // amplitude returns a at hat node k (1 ≤ k ≤ nb−2).

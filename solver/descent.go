@@ -330,27 +330,7 @@ func (d *descent) solve() bool {
 	last := len(s.xs) - 1 // its hat value is 1 on the last node
 	d.diag[nb-1] += s.w[last]
 	d.c[nb-1] += s.w[last] * s.y[last]
-	for k := 1; k+1 < nb; k++ {
-		sg := s.lam * float64(s.sign[d.tau[k]])
-		dl := s.xs[d.tau[k]] - s.xs[d.tau[k-1]]
-		dr := s.xs[d.tau[k+1]] - s.xs[d.tau[k]]
-		d.c[k-1] -= sg / dl
-		d.c[k] += sg * (1/dl + 1/dr)
-		d.c[k+1] -= sg / dr
-	}
-	dmax := 0.0
-	for _, v := range d.diag {
-		dmax = math.Max(dmax, v)
-	}
-	if dmax == 0 {
-		dmax = 1
-	}
-	for k := range d.diag {
-		if d.diag[k] < 1e-14*dmax {
-			d.diag[k] += 1e-14 * dmax
-		}
-	}
-	return solveTridiag(d.diag, d.off, d.c)
+	return solveHatSystem(s.xs, d.tau, s.sign, s.lam, d.diag, d.off, d.c)
 }
 
 // descentAddFraction: in an eager sweep, a violating run enters when its
