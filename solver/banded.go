@@ -159,4 +159,4 @@ func fitLine(xs, fit []float64, g *problem.Groups, sc scaling, knots []int, amps
 // identify the knots and the interpolated samples: the polish steps then
 // make the primal and the dual exact to rounding on that structure, and the
 // certificate judges the result.
-var ipmTol = 1e-10
+var ipmTol = 1e-12
