@@ -37,6 +37,7 @@ func DualSup(order int, x, u []float64) (sup, at float64) {
 	}
 	var mom [8]float64                  // moments about the current input
 	var next, comp, nextComp [8]float64 // comp: compensation of each moment
+	var crit [2]float64                  // interior critical points of one interval
 	var fact [9]float64
 	fact[0] = 1
 	for i := 1; i < len(fact); i++ {
@@ -52,7 +53,7 @@ func DualSup(order int, x, u []float64) (sup, at float64) {
 			// η(t) = Σ_p M_p d^{m−1−p}/(m−1−p)!, moments about x_{j+1}
 			// (before adding u_j, whose term vanishes for t > x_j).
 			if m >= 3 && h > 0 {
-				for _, d := range interiorCritical(m, mom[:m], h, &fact) {
+				for _, d := range interiorCritical(m, mom[:m], h, &crit) {
 					v := taylorEval(m, mom[:m], d, &fact)
 					if a := math.Abs(v); a > sup {
 						sup, at = a, x[j+1]-d
@@ -146,9 +147,9 @@ func taylorEval(m int, mom []float64, d float64, fact *[9]float64) float64 {
 	return v
 }
 
-// interiorCritical returns the roots d ∈ (0, h) of dη/dd for m = 3, 4.
-func interiorCritical(m int, mom []float64, h float64, fact *[9]float64) []float64 {
-	var out [2]float64
+// interiorCritical returns the roots d ∈ (0, h) of dη/dd for m = 3, 4, in
+// the caller's buffer (no allocation per interval).
+func interiorCritical(m int, mom []float64, h float64, out *[2]float64) []float64 {
 	k := 0
 	switch m {
 	case 3:
@@ -161,8 +162,8 @@ func interiorCritical(m int, mom []float64, h float64, fact *[9]float64) []float
 		}
 	case 4:
 		// η = M0 d³/6 + M1 d²/2 + M2 d + M3 → η' = M0 d²/2 + M1 d + M2.
-		a, b, c := mom[0]/2, mom[1], mom[2]
-		for _, d := range quadRoots(a, b, c) {
+		r, n := quadRoots(mom[0]/2, mom[1], mom[2])
+		for _, d := range r[:n] {
 			if d > 0 && d < h {
 				out[k] = d
 				k++
@@ -175,20 +176,22 @@ func interiorCritical(m int, mom []float64, h float64, fact *[9]float64) []float
 }
 
 // quadRoots returns the real roots of a d² + b d + c (stable formula).
-func quadRoots(a, b, c float64) []float64 {
+func quadRoots(a, b, c float64) (r [2]float64, n int) {
 	if a == 0 {
 		if b == 0 {
-			return nil
+			return r, 0
 		}
-		return []float64{-c / b}
+		r[0] = -c / b
+		return r, 1
 	}
 	disc := b*b - 4*a*c
 	if disc < 0 {
-		return nil
+		return r, 0
 	}
 	q := -0.5 * (b + math.Copysign(math.Sqrt(disc), b))
 	if q == 0 {
-		return []float64{0}
+		return r, 1 // r[0] = 0
 	}
-	return []float64{q / a, c / q}
+	r[0], r[1] = q/a, c/q
+	return r, 2
 }

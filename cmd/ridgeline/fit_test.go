@@ -221,14 +221,7 @@ func TestFitGolden(t *testing.T) {
 			r := runArgs(t, tc.args...)
 			require.NoError(t, r.err)
 			got := volatile.ReplaceAllString(r.stdout, "${1}<masked>")
-			path := filepath.Join("testdata", tc.golden)
-			if *update {
-				require.NoError(t, os.WriteFile(path, []byte(got), 0o666))
-				return
-			}
-			want, err := os.ReadFile(path)
-			require.NoError(t, err, "run go test -update to create it")
-			assert.Equal(t, string(want), got)
+			checkGolden(t, tc.golden, got)
 		})
 	}
 }
@@ -315,4 +308,18 @@ func closeColor(a, b image.Image, x, y int, tol uint32) bool {
 		return (v - u) >> 8
 	}
 	return d(r1, r2) <= tol && d(g1, g2) <= tol && d(b1, b2) <= tol && d(a1, a2) <= tol
+}
+
+// checkGolden compares got with testdata/name, or rewrites the file with
+// -update.
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o666))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run go test -update to create it")
+	assert.Equal(t, string(want), got)
 }

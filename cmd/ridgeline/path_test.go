@@ -253,14 +253,7 @@ func TestPathGolden(t *testing.T) {
 			r := runArgs(t, tc.args...)
 			require.NoError(t, r.err)
 			got := tableGap.ReplaceAllString(r.stdout, "${1}     <gap>${3}")
-			path := filepath.Join("testdata", tc.golden)
-			if *update {
-				require.NoError(t, os.WriteFile(path, []byte(got), 0o666))
-				return
-			}
-			want, err := os.ReadFile(path)
-			require.NoError(t, err, "run go test -update to create it")
-			assert.Equal(t, string(want), got)
+			checkGolden(t, tc.golden, got)
 		})
 	}
 }
