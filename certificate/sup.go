@@ -37,7 +37,7 @@ func DualSup(order int, x, u []float64) (sup, at float64) {
 	}
 	var mom [8]float64                  // moments about the current input
 	var next, comp, nextComp [8]float64 // comp: compensation of each moment
-	var crit [2]float64                  // interior critical points of one interval
+	var crit [2]float64                 // interior critical points of one interval
 	var fact [9]float64
 	fact[0] = 1
 	for i := 1; i < len(fact); i++ {
