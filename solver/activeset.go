@@ -26,8 +26,9 @@ import (
 // exceeds λ̃ in modulus the input of largest |η| becomes a knot with
 // σ = sign η. At a fixed point stationarity holds to rounding and |η| ≤ λ̃
 // everywhere, which is optimality (DESIGN §4); the certificate then checks it
-// independently. All buffers are allocated once; each round is O(N) and
-// well conditioned, since no divided differences of fitted values at the
+// independently. All buffers are allocated once; each round is O(N) (one
+// sweep; for the squared loss the system itself is kept as per-interval
+// moments and updated where knots changed, see descent) and well conditioned, since no divided differences of fitted values at the
 // data spacing are ever formed. If the rounds do not settle (cycling), the
 // method continues conservatively: drop, else add the single worst input.
 type activeSet struct {
@@ -47,10 +48,16 @@ type activeSet struct {
 	eta    []float64 // η at each group
 	ug     []float64 // Σ u over each group
 
+	// sys holds the least-squares system of the squared loss (one entry
+	// per input) as per-interval moments, kept between rounds and between
+	// calls (a path's λ), so that a round costs O(K) plus the inputs of the
+	// intervals that new knots split; nil for Huber.
+	sys  *descent
+	runs []violRun // violating runs found by the last sweep
+
 	rounds       int
 	coarseRounds int     // rounds spent on coarser levels
 	maxRounds    int     // 0: maxActiveRounds
-	move         bool    // move adjacent knots to violating peaks (warm starts)
 	addFraction  float64 // current eagerness (see addFractions)
 }
 
@@ -68,13 +75,26 @@ const (
 
 func newActiveSet(xs []float64, grp []int32, w, y []float64, delta, lam float64) *activeSet {
 	G, n := len(xs), len(w)
-	return &activeSet{
+	s := &activeSet{
 		xs: xs, grp: grp, w: w, y: y, delta: delta, lam: lam,
 		sign: make([]int8, G), region: make([]int8, n),
 		tau: make([]int32, 0, 64), diag: make([]float64, 0, 64),
 		off: make([]float64, 0, 64), c: make([]float64, 0, 64),
-		fit: make([]float64, G), eta: make([]float64, G), ug: make([]float64, G),
+		eta: make([]float64, G),
 	}
+	if s.squared() {
+		s.sys = &descent{s: s}
+	} else {
+		s.fit, s.ug = make([]float64, G), make([]float64, G)
+	}
+	return s
+}
+
+// squared reports whether s is a squared-loss problem with one entry per
+// input (merged groups), whose rounds use the moment system sys and the
+// fused sweep.
+func (s *activeSet) squared() bool {
+	return len(s.w) == len(s.xs) && len(s.xs) >= 2 && math.IsInf(s.delta, 1)
 }
 
 // addFractions are the eagerness stages of run: a violating run is added in a
@@ -141,17 +161,19 @@ func (s *activeSet) run() bool {
 			// violations: a knot forced against its sign distorts η around it.
 			continue
 		}
-		if len(s.w) == len(s.xs) && math.IsInf(s.delta, 1) {
-			s.sweepSquared()
+		if s.sys != nil {
+			if s.addFromRuns(eager) {
+				changed = true
+			}
 		} else {
 			s.evalFit()
 			if s.updateRegions() {
 				changed = true
 			}
 			s.computeEta()
-		}
-		if s.addViolators(eager) {
-			changed = true
+			if s.addViolators(eager) {
+				changed = true
+			}
 		}
 		if !changed {
 			return true
@@ -199,6 +221,16 @@ func (s *activeSet) settle() bool {
 // solveSystem assembles and solves the tridiagonal system for the current
 // knots and regions.
 func (s *activeSet) solveSystem() bool {
+	if s.sys != nil {
+		d := s.sys
+		d.retau()
+		if !d.solve() {
+			return false
+		}
+		s.tau = append(s.tau[:0], d.tau...)
+		s.c = append(s.c[:0], d.c...)
+		return true
+	}
 	G := len(s.xs)
 	s.tau = s.tau[:0]
 	s.tau = append(s.tau, 0)
@@ -330,31 +362,96 @@ func (s *activeSet) evalFit() {
 	}
 }
 
-// sweepSquared is evalFit, updateRegions and computeEta fused into one
-// backward pass for the squared loss with one entry per input (the common
-// and largest case): each input's fitted value, its dual u_j = w_j(ỹ_j − f̃_j)
-// and η at it, reading every array once.
-func (s *activeSet) sweepSquared() {
-	G, nb := len(s.xs), len(s.tau)
+// violRun is a maximal run lo…hi of interior inputs without knots where
+// |η| exceeds the threshold of a sweep with one sign; its largest |η| is max,
+// at arg.
+type violRun struct {
+	lo, hi, arg int
+	max         float64
+}
+
+// sweepRuns computes η at every input from the solution s.c on the nodes
+// s.tau (squared loss, one entry per input) and collects in s.runs the
+// maximal violating runs, |η| > thr, built from the right; η is stored in
+// s.eta only inside them. It returns the largest |η| over the runs (0 if
+// there is none). One backward pass over the data: per input, its fitted
+// value, its dual u_j = w_j(ỹ_j − f̃_j) and η at it, an interval at a time,
+// so that the inner loop carries no interval or knot bookkeeping (the
+// inputs inside an interval are exactly the non-knots).
+func (s *activeSet) sweepRuns(thr float64) (worst float64) {
 	xs, w, y, c, eta := s.xs, s.w, s.y, s.c, s.eta
-	iv := nb - 2
-	x0, x1 := xs[s.tau[iv]], xs[s.tau[iv+1]]
-	inv := 1 / (x1 - x0)
-	sum, e := 0.0, 0.0
-	for j := G - 1; j >= 0; j-- {
-		for iv > 0 && int(s.tau[iv]) > j {
-			iv--
-			x0, x1 = xs[s.tau[iv]], xs[s.tau[iv+1]]
-			inv = 1 / (x1 - x0)
+	G, nb := len(xs), len(s.tau)
+	runs := s.runs[:0]
+	// The last input is a node (f̃ = c_{nb−1}); η vanishes there.
+	sum := w[G-1] * (y[G-1] - c[nb-1])
+	e, xr := 0.0, xs[G-1]
+	for iv := nb - 2; iv >= 0; iv-- {
+		a, b := int(s.tau[iv]), int(s.tau[iv+1])
+		x0, c0 := xs[a], c[iv]
+		inv := 1 / (xs[b] - x0)
+		dc := c[iv+1] - c0
+		// The interior inputs a < j < b, from the right.
+		xi := xs[a+1 : b]
+		wi, yi := w[a+1:b], y[a+1:b]
+		wi, yi = wi[:len(xi)], yi[:len(xi)]
+		open := false // a run is open at the previous input
+		for k := len(xi) - 1; k >= 0; k-- {
+			xj := xi[k]
+			e += (xr - xj) * sum
+			xr = xj
+			sum += wi[k] * (yi[k] - (c0 + (xj-x0)*inv*dc))
+			if v := math.Abs(e); v > thr {
+				j := a + 1 + k
+				eta[j] = e
+				if open && (e > 0) == (eta[j+1] > 0) {
+					r := &runs[len(runs)-1]
+					r.lo = j
+					if v > r.max {
+						r.max, r.arg = v, j
+					}
+				} else {
+					runs = append(runs, violRun{lo: j, hi: j, arg: j, max: v})
+					open = true
+				}
+				worst = max(worst, v)
+				continue
+			}
+			open = false
 		}
-		b1 := (xs[j] - x0) * inv
-		f := c[iv] + b1*(c[iv+1]-c[iv])
-		if j < G-1 {
-			e += (xs[j+1] - xs[j]) * sum
-		}
-		eta[j] = e
-		sum += w[j] * (y[j] - f)
+		// The node a.
+		e += (xr - x0) * sum
+		xr = x0
+		sum += w[a] * (y[a] - c0)
 	}
+	s.runs = runs
+	return worst
+}
+
+// addFromRuns lets knots enter at the runs of the last sweep (sweepRuns)
+// as addViolators does: when eager, the input of largest |η| of every run
+// whose excess over λ̃ is at least addFraction of the largest excess, else
+// only the worst input. It sweeps first and reports whether a knot entered.
+func (s *activeSet) addFromRuns(eager bool) bool {
+	worst := s.sweepRuns(s.lam * (1 + etaSlack))
+	if len(s.runs) == 0 {
+		return false
+	}
+	take := max(s.lam*(1+etaSlack), s.lam+s.addFraction*(worst-s.lam))
+	if !eager {
+		take = worst
+	}
+	changed := false
+	for _, r := range s.runs {
+		if r.max < take {
+			continue
+		}
+		s.sign[r.arg] = int8(math.Copysign(1, s.eta[r.arg]))
+		changed = true
+		if !eager {
+			break
+		}
+	}
+	return changed
 }
 
 // updateRegions reassigns Huber samples by their residuals and reports a

@@ -44,11 +44,10 @@ const (
 // nil starts from no knots. It reports whether a fixed point was reached;
 // then s.c and s.tau hold it, as after run.
 func (s *activeSet) runDescent(f0 []float64, limit int) bool {
-	G := len(s.xs)
-	if G <= 2 || len(s.w) != G || !math.IsInf(s.delta, 1) {
+	if s.sys == nil || len(s.xs) <= 2 {
 		return s.run()
 	}
-	d := &descent{s: s}
+	d := s.sys
 	d.retau()
 	// The current function: values curC at the inputs curX.
 	var curX, curC []float64
@@ -162,16 +161,17 @@ func (s *activeSet) runDescent(f0 []float64, limit int) bool {
 	return false
 }
 
-// descent holds the least-squares system of runDescent on the current knot
-// set: the nodes tau (0, the knots, G−1), the per-interval sums and the
-// solution c.
+// descent holds the least-squares system of the squared loss on the
+// current knot set, for runDescent and the rounds of run: the nodes tau
+// (0, the knots, G−1), the per-interval sums and the solution c. An
+// activeSet keeps one, so the sums survive from round to round and from
+// one λ of a path to the next.
 type descent struct {
 	s    *activeSet
 	tau  []int32
 	sums []hatSums // sums[k]: inputs τ_k ≤ j < τ_{k+1}
 	c    []float64
 	// buffers
-	runs      []span
 	added     []int32 // inputs whose knots entered in the last sweep
 	diag, off []float64
 	oldTau    []int32
@@ -342,61 +342,31 @@ const descentAddFraction = 0.1
 // loss, one entry per input) and lets knots enter where |η| > λ̃: when
 // eager, the input of largest |η| of every maximal run of inputs (without
 // knots, η of one sign) above the threshold, else only the worst input. It
-// reports whether a knot entered. One pass over the data, plus a pass over
-// the violating runs.
+// reports whether a knot entered. One pass over the data (sweepRuns), plus
+// a pass over the violating runs.
 func (d *descent) sweep(eager bool) bool {
 	s := d.s
-	G, nb := len(s.xs), len(s.tau)
-	xs, w, y, c, eta := s.xs, s.w, s.y, s.c, s.eta
 	thr := s.lam * (1 + etaSlack)
-	d.runs = d.runs[:0]
-	inRun := false
-	worst, worstJ := 0.0, -1
-	iv := nb - 2
-	x0 := xs[s.tau[iv]]
-	inv := 1 / (xs[s.tau[iv+1]] - x0)
-	sum, e := 0.0, 0.0
-	for j := G - 1; j >= 0; j-- {
-		for iv > 0 && int(s.tau[iv]) > j {
-			iv--
-			x0 = xs[s.tau[iv]]
-			inv = 1 / (xs[s.tau[iv+1]] - x0)
-		}
-		if j < G-1 {
-			e += (xs[j+1] - xs[j]) * sum
-		}
-		eta[j] = e
-		f := c[iv] + (xs[j]-x0)*inv*(c[iv+1]-c[iv])
-		sum += w[j] * (y[j] - f)
-		// Runs above the base threshold, built from the right.
-		a := math.Abs(e)
-		if j == 0 || j == G-1 || s.sign[j] != 0 || a <= thr {
-			inRun = false
-			continue
-		}
-		if a > worst {
-			worst, worstJ = a, j
-		}
-		if inRun && (e > 0) == (eta[j+1] > 0) {
-			d.runs[len(d.runs)-1].lo = j
-			continue
-		}
-		d.runs = append(d.runs, span{j, j})
-		inRun = true
-	}
-	if worstJ < 0 {
+	worst := s.sweepRuns(thr)
+	if len(s.runs) == 0 {
 		return false
 	}
+	eta := s.eta
+	d.added = d.added[:0]
 	if !eager {
-		s.sign[worstJ] = int8(math.Copysign(1, eta[worstJ]))
-		d.added = append(d.added[:0], int32(worstJ))
+		for _, r := range s.runs {
+			if r.max == worst {
+				s.sign[r.arg] = int8(math.Copysign(1, eta[r.arg]))
+				d.added = append(d.added, int32(r.arg))
+				break
+			}
+		}
 		return true
 	}
-	// Sub-runs above the final threshold inside the base runs (built from
-	// the right, so the added inputs come out decreasing).
+	// Sub-runs above the final threshold inside the base runs (entered
+	// sorts the added inputs).
 	thr = math.Max(thr, s.lam+descentAddFraction*(worst-s.lam))
-	d.added = d.added[:0]
-	for _, r := range d.runs {
+	for _, r := range s.runs {
 		best, at := 0.0, -1
 		for j := r.lo; j <= r.hi+1; j++ {
 			if j <= r.hi && math.Abs(eta[j]) > thr {
@@ -414,9 +384,6 @@ func (d *descent) sweep(eager bool) bool {
 	}
 	return true
 }
-
-// span is the run of inputs lo…hi.
-type span struct{ lo, hi int }
 
 // interpLinear appends to dst the piecewise-linear interpolant of the
 // values c at the increasing nodes x, evaluated at the increasing points
