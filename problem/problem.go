@@ -124,49 +124,60 @@ func (p *Problem) Group1D() (*Groups, error) {
 		return nil, fmt.Errorf("%w: Group1D needs dimension 1, got %d", ErrBadShape, p.Dim)
 	}
 	n := p.N()
-	ord := SortedOrder(p.X)
-	g := &Groups{Order: ord, Y: make([]float64, n), W: make([]float64, n),
-		X: make([]float64, 0, n), Start: make([]int, 0, n+1),
-		SumW: make([]float64, 0, n), MeanY: make([]float64, 0, n)}
+	ord, xs := sortedOrder(p.X, true)
+	g := &Groups{Order: ord, Y: make([]float64, n), W: make([]float64, n)}
 	// One gathering pass (random reads), then sequential work only.
-	xs := make([]float64, n)
-	unit := p.W == nil || IsInterp(p.Loss)
-	for i, o := range ord {
-		xs[i] = p.X[o]
-		g.Y[i] = p.Y[o]
-		if unit {
+	if p.W == nil || IsInterp(p.Loss) {
+		for i, o := range ord {
+			g.Y[i] = p.Y[o]
 			g.W[i] = 1
-		} else {
+		}
+	} else {
+		for i, o := range ord {
+			g.Y[i] = p.Y[o]
 			g.W[i] = p.W[o]
 		}
 	}
+	G := 0
+	for i := range xs {
+		if i == 0 || xs[i] != xs[i-1] {
+			G++
+		}
+	}
+	// The distinct inputs are gathered in place: group k starts at a
+	// sorted sample i ≥ k.
+	g.X = xs[:G:G]
+	g.Start = make([]int, G+1)
+	g.SumW = make([]float64, G)
+	g.MeanY = make([]float64, G)
 	interp := IsInterp(p.Loss)
-	for i := 0; i < n; {
+	k := 0
+	for i := 0; i < n; k++ {
 		j := i + 1
 		for j < n && xs[j] == xs[i] {
 			j++
 		}
 		sw, swy, sy := 0.0, 0.0, 0.0
-		for k := i; k < j; k++ {
-			sw += g.W[k]
-			swy += g.W[k] * g.Y[k]
-			sy += g.Y[k]
-			if interp && g.Y[k] != g.Y[i] {
+		for l := i; l < j; l++ {
+			sw += g.W[l]
+			swy += g.W[l] * g.Y[l]
+			sy += g.Y[l]
+			if interp && g.Y[l] != g.Y[i] {
 				return nil, fmt.Errorf("%w: x = %v has targets %v (sample %d) and %v (sample %d)",
-					ErrConflict, xs[i], g.Y[i], ord[i]+1, g.Y[k], ord[k]+1)
+					ErrConflict, xs[i], g.Y[i], ord[i]+1, g.Y[l], ord[l]+1)
 			}
 		}
 		mean := sy / float64(j-i)
 		if sw > 0 {
 			mean = swy / sw
 		}
-		g.X = append(g.X, xs[i])
-		g.Start = append(g.Start, i)
-		g.SumW = append(g.SumW, sw)
-		g.MeanY = append(g.MeanY, mean)
+		g.X[k] = xs[i]
+		g.Start[k] = i
+		g.SumW[k] = sw
+		g.MeanY[k] = mean
 		i = j
 	}
-	g.Start = append(g.Start, n)
+	g.Start[G] = n
 	return g, nil
 }
 

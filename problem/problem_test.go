@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -231,6 +232,81 @@ func TestMergeConstantIdentity(t *testing.T) {
 			merged += g.SumW[k] * Squared{}.Value(z[k]-g.MeanY[k])
 		}
 		assert.True(t, scalar.EqualWithinAbsOrRel(full, merged, 1e-12, 1e-12), "full %v, merged %v", full, merged)
+	}
+}
+
+// TestGroup1DMatchesReference checks Group1D on random data large enough
+// for the distribution sort, with many duplicates, weights (some zero) and
+// unit weights, against a grouping computed directly from the definition:
+// a stable sort of the indices by x, then runs of equal x.
+func TestGroup1DMatchesReference(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	for _, tc := range []struct {
+		name     string
+		n        int
+		distinct int // values of x drawn from; 0: continuous
+		weights  bool
+	}{
+		{"continuous unit weights", 3 * radixMin, 0, false},
+		{"continuous weighted", 3 * radixMin, 0, true},
+		{"many duplicates weighted", 3 * radixMin, 500, true},
+		{"few values unit weights", 3 * radixMin, 7, false},
+		{"small weighted", 300, 40, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &Problem{Dim: 1, X: make([]float64, tc.n), Y: make([]float64, tc.n), Loss: Squared{}, Lambda: 1, Order: 1}
+			if tc.weights {
+				p.W = make([]float64, tc.n)
+			}
+			for i := range p.X {
+				if tc.distinct > 0 {
+					p.X[i] = float64(rnd.IntN(tc.distinct)) - 0.5*float64(tc.distinct)
+				} else {
+					p.X[i] = rnd.NormFloat64()
+				}
+				p.Y[i] = rnd.NormFloat64()
+				if p.W != nil {
+					p.W[i] = rnd.Float64() * float64(rnd.IntN(3))
+				}
+			}
+			if p.W != nil {
+				p.W[0] = 1
+			}
+			require.NoError(t, p.Validate())
+			g, err := p.Group1D()
+			require.NoError(t, err)
+
+			want := make([]int, tc.n)
+			for i := range want {
+				want[i] = i
+			}
+			sort.SliceStable(want, func(a, b int) bool { return p.X[want[a]] < p.X[want[b]] })
+			require.Equal(t, want, g.Order)
+			k := -1
+			for i, o := range want {
+				require.Equal(t, p.Y[o], g.Y[i])
+				require.Equal(t, p.Weight(o), g.W[i])
+				if i == 0 || p.X[o] != p.X[want[i-1]] {
+					k++
+					require.Less(t, k, g.G())
+					require.Equal(t, p.X[o], g.X[k])
+					require.Equal(t, i, g.Start[k])
+				}
+			}
+			require.Equal(t, k+1, g.G())
+			require.Equal(t, tc.n, g.Start[g.G()])
+			for k := range g.X {
+				sw, swy := 0.0, 0.0
+				for i := g.Start[k]; i < g.Start[k+1]; i++ {
+					sw += g.W[i]
+					swy += g.W[i] * g.Y[i]
+				}
+				require.Equal(t, sw, g.SumW[k])
+				if sw > 0 {
+					require.Equal(t, swy/sw, g.MeanY[k])
+				}
+			}
+		})
 	}
 }
 
