@@ -28,8 +28,9 @@ import (
 // everywhere, which is optimality (DESIGN §4); the certificate then checks it
 // independently. All buffers are allocated once; each round is O(N) (one
 // sweep; for the squared loss the system itself is kept as per-interval
-// moments and updated where knots changed, see descent) and well conditioned, since no divided differences of fitted values at the
-// data spacing are ever formed. If the rounds do not settle (cycling), the
+// moments and updated where knots changed, see descent) and well
+// conditioned, since no divided differences of fitted values at the data
+// spacing are ever formed. If the rounds do not settle (cycling), the
 // method continues conservatively: drop, else add the single worst input.
 type activeSet struct {
 	xs    []float64 // distinct standardised inputs, length G

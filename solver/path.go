@@ -85,8 +85,8 @@ func Path(p *problem.Problem, lambdas []float64, opt Options) ([]*Solution, erro
 		return nil, err
 	}
 	// Each λ is certified on another goroutine while the next is solved:
-	// the certificate costs more than a warm solve (at N = 10^5 about 15 ms
-	// against 7), so up to GOMAXPROCS certificates run at once.
+	// the certificate costs more than a warm solve (at N = 10^5 about 12 ms
+	// against 4), so up to GOMAXPROCS certificates run at once.
 	var (
 		wg      sync.WaitGroup
 		certErr = make([]error, len(lambdas))
