@@ -25,57 +25,44 @@ func solveBanded(p *problem.Problem, g *problem.Groups, opt Options) (*candidate
 			return as.candidate(g, sc, Optimal, 0), nil
 		}
 	}
-	dp := buildSlopeDual(p, g, sc)
-	tol := ipmTol
-	res, err := lp.InteriorPoint{}.Solve(dp.model, lp.Settings{Tol: tol, MaxIterations: opt.MaxIterations})
-	if err != nil {
-		return nil, err
+	var ds *dualSolution
+	if _, ok := p.Loss.(problem.L1); ok && g.G() > l1DirectMax {
+		lv := newL1Level(p, g, sc)
+		if f := lv.solve(opt, true); f != nil {
+			ds = &dualSolution{fit: f.fit, knots: f.knots, amps: f.amps, u: f.u, box: lv.b, status: f.status, iterations: f.iterations}
+		}
+	}
+	if ds == nil {
+		var err error
+		if ds, err = solveSlopeDual(p, g, sc, opt); err != nil {
+			return nil, err
+		}
 	}
 	G := g.G()
 	xs := make([]float64, G)
 	for k := range xs {
 		xs[k] = sc.x(g.X[k])
 	}
-	// Knots: interior inputs whose amplitude exceeds the slack of their bound.
-	var knots []int
-	var amps []float64
-	for k := 1; k+1 < G; k++ {
-		j := dp.qCol[k]
-		a := res.ZL[j] - res.ZU[j]
-		slack := dp.lambda - math.Abs(res.X[j])
-		if math.Abs(a) > slack && a != 0 {
-			knots = append(knots, k)
-			amps = append(amps, a)
-		}
-	}
+	knots, amps, fit := ds.knots, ds.amps, ds.fit
 	status := Optimal
-	switch res.Status {
+	switch ds.status {
 	case lp.Optimal, lp.AlmostOptimal:
 	case lp.IterationLimit:
 		status = IterationLimit
 	default:
 		status = NumericalError
 	}
-	fit := make([]float64, G)
-	for k := range fit {
-		fit[k] = -res.Y[2*k]
-	}
+	lam := sc.lambda(p)
 	if as != nil {
 		as.warm(knots, amps)
 		if as.run() {
-			return as.candidate(g, sc, status, res.Iterations), nil
+			return as.candidate(g, sc, status, ds.iterations), nil
 		}
 	}
-	cand := &candidate{status: status, iterations: res.Iterations}
+	cand := &candidate{status: status, iterations: ds.iterations}
 	c0, c1 := fitLine(xs, fit, g, sc, knots, amps)
 	cand.spline = sc.unscale2(pick(g.X, knots), amps, c0, c1)
-	if !dp.merged {
-		us := make([]float64, len(g.Order)) // per sorted sample
-		box := make([]float64, len(g.Order))
-		for col, i := range dp.uSamp {
-			us[i] = res.X[dp.uCol0+col]
-			box[i] = dp.model.U[dp.uCol0+col]
-		}
+	if us, box := ds.u, ds.box; us != nil {
 		unsort := func(v []float64) []float64 {
 			u := make([]float64, len(g.Order))
 			for i, o := range g.Order {
@@ -86,8 +73,9 @@ func solveBanded(p *problem.Problem, g *problem.Groups, opt Options) (*candidate
 		cand.dual = unsort(us)
 		switch p.Loss.(type) {
 		case problem.L1:
-			if pa, c0, c1, ok := polishPrimal(xs, fit, g, sc, knots, amps, us, box); ok {
-				cand.altSpline = sc.unscale2(pick(g.X, knots), pa, c0, c1)
+			if kept, pa, c0, c1, ok := polishPrimalPruned(xs, fit, g, sc, knots, amps, us, box); ok {
+				cand.altSpline = sc.unscale2(pick(g.X, kept), pa, c0, c1)
+				knots, amps = kept, pa
 			}
 		case problem.Huber:
 			// The active set, warm-started with the interior point's knots
@@ -105,11 +93,57 @@ func solveBanded(p *problem.Problem, g *problem.Groups, opt Options) (*candidate
 				cand.altSpline, cand.altNatural = c.spline, true
 			}
 		}
-		if polishDual(xs, g, sc, dp.lambda, knots, amps, us, box) {
+		if polishDual(xs, g, sc, lam, knots, amps, us, box) {
 			cand.altDual = unsort(us)
 		}
 	}
 	return cand, nil
+}
+
+// dualSolution is what the dual backends return in standard units: the
+// fitted values at the inputs, the knots (indices of inputs) with their
+// amplitudes, and the dual entry and box bound of every sorted sample (nil
+// for the merged squared program, whose dual is the residual).
+type dualSolution struct {
+	fit        []float64
+	knots      []int
+	amps       []float64
+	u, box     []float64
+	status     lp.Status
+	iterations int
+}
+
+// solveSlopeDual solves the whole slope dual by the interior point.
+func solveSlopeDual(p *problem.Problem, g *problem.Groups, sc scaling, opt Options) (*dualSolution, error) {
+	dp := buildSlopeDual(p, g, sc)
+	res, err := lp.InteriorPoint{}.Solve(dp.model, lp.Settings{Tol: ipmTol, MaxIterations: opt.MaxIterations})
+	if err != nil {
+		return nil, err
+	}
+	G := g.G()
+	ds := &dualSolution{status: res.Status, iterations: res.Iterations, fit: make([]float64, G)}
+	// Knots: interior inputs whose amplitude exceeds the slack of their bound.
+	for k := 1; k+1 < G; k++ {
+		j := dp.qCol[k]
+		a := res.ZL[j] - res.ZU[j]
+		slack := dp.lambda - math.Abs(res.X[j])
+		if math.Abs(a) > slack && a != 0 {
+			ds.knots = append(ds.knots, k)
+			ds.amps = append(ds.amps, a)
+		}
+	}
+	for k := range ds.fit {
+		ds.fit[k] = -res.Y[2*k]
+	}
+	if !dp.merged {
+		ds.u = make([]float64, len(g.Order)) // per sorted sample
+		ds.box = make([]float64, len(g.Order))
+		for col, i := range dp.uSamp {
+			ds.u[i] = res.X[dp.uCol0+col]
+			ds.box[i] = dp.model.U[dp.uCol0+col]
+		}
+	}
+	return ds, nil
 }
 
 // pick returns x at the given indices.

@@ -96,7 +96,8 @@ func polishDual(xs []float64, g *problem.Groups, sc scaling, lam float64, knots 
 // consistent at the optimum. Amplitudes come out of the coefficients, with
 // no differencing at the data spacing. fit holds the interior point's fitted
 // values at the inputs, used only to break ties on a degenerate vertex. It
-// reports false when an amplitude changes sign.
+// reports false when an amplitude changes sign (the amplitudes are still
+// returned, for polishPrimalPruned).
 func polishPrimal(xs, fit []float64, g *problem.Groups, sc scaling, knots []int, amps []float64, u, box []float64) (pa []float64, c0, c1 float64, ok bool) {
 	G := len(xs)
 	if G < 2 {
@@ -139,13 +140,43 @@ func polishPrimal(xs, fit []float64, g *problem.Groups, sc scaling, knots []int,
 		return nil, 0, 0, false
 	}
 	pa = make([]float64, len(knots))
+	ok = true
 	for k := 1; k+1 < nb; k++ {
 		dl, dr := xs[tau[k]]-xs[tau[k-1]], xs[tau[k+1]]-xs[tau[k]]
 		pa[k-1] = (rhs[k+1]-rhs[k])/dr - (rhs[k]-rhs[k-1])/dl
 		if pa[k-1]*amps[k-1] < 0 {
-			return nil, 0, 0, false
+			ok = false
 		}
 	}
 	slope := (rhs[1] - rhs[0]) / (xs[tau[1]] - xs[tau[0]])
-	return pa, rhs[0] - slope*xs[tau[0]], slope, true
+	return pa, rhs[0] - slope*xs[tau[0]], slope, ok
 }
+
+// polishPrimalPruned runs polishPrimal and, while some polished amplitude
+// has the wrong sign, drops those knots and runs it again. An interior
+// point that ends on a degenerate vertex can report a spurious knot next to
+// a true one, with a tiny amplitude of either sign; the vertex then has
+// fewer interpolated samples than hats and the least-squares solve cannot
+// keep every sign. It returns the knots kept and their amplitudes.
+func polishPrimalPruned(xs, fit []float64, g *problem.Groups, sc scaling, knots []int, amps []float64, u, box []float64) (kept []int, pa []float64, c0, c1 float64, ok bool) {
+	kept, signs := knots, amps
+	for try := 0; try < maxPrune; try++ {
+		pa, c0, c1, ok = polishPrimal(xs, fit, g, sc, kept, signs, u, box)
+		if ok || pa == nil {
+			return kept, pa, c0, c1, ok
+		}
+		var nk []int
+		var ns []float64
+		for k := range kept {
+			if pa[k]*signs[k] >= 0 {
+				nk = append(nk, kept[k])
+				ns = append(ns, signs[k])
+			}
+		}
+		kept, signs = nk, ns
+	}
+	return nil, nil, 0, 0, false
+}
+
+// maxPrune bounds the rounds of polishPrimalPruned.
+const maxPrune = 4
