@@ -112,12 +112,17 @@ type ipmWork struct {
 	zl, zu     []float64
 	rd, rp     []float64 // dual and primal residuals
 	thetaInv   []float64
+	theta      []float64 // 1/thetaInv
+	isl, isu   []float64 // 1/(x − L) and 1/(U − x), 0 where the bound is absent
+	absTmp     []float64 // |A||x| by rows
+	xmax, ymax float64   // ‖x‖∞ and ‖(y, zL, zU)‖∞ at the last residuals
 	rt         []float64 // reduced right-hand side in x
 	dx, dy     []float64
 	dzl, dzu   []float64
 	dxa, dzla  []float64 // affine (predictor) directions
 	dzua       []float64
 	tmp        []float64
+	rcl, rcu   []float64 // complementarity right-hand sides
 	nm         *band
 	bnorm      float64
 	cnorm      float64
@@ -131,6 +136,8 @@ func newIPMWork(m *Model) *ipmWork {
 	w.hasL, w.hasU = make([]bool, cols), make([]bool, cols)
 	w.x, w.y, w.zl, w.zu = f(cols), f(rows), f(cols), f(cols)
 	w.rd, w.rp, w.thetaInv, w.rt = f(cols), f(rows), f(cols), f(cols)
+	w.theta, w.isl, w.isu, w.absTmp = f(cols), f(cols), f(cols), f(rows)
+	w.rcl, w.rcu = f(cols), f(cols)
 	w.dx, w.dy, w.dzl, w.dzu = f(cols), f(rows), f(cols), f(cols)
 	w.dxa, w.dzla, w.dzua, w.tmp = f(cols), f(cols), f(cols), f(rows)
 	w.nm = newBand(rows, bandwidth(m.A))
@@ -173,23 +180,42 @@ func newIPMWork(m *Model) *ipmWork {
 }
 
 // residuals computes rd = Qx + c − Aᵀy − zL + zU and rp = b − Ax and
-// returns their relative sizes, the relative duality gap and μ.
+// returns their relative sizes, the relative duality gap and μ. One pass
+// over the columns of A does both products and the scales of the terms
+// that cancel in them; it also records the norms that diverged reads.
 func (w *ipmWork) residuals() (pres, dres, gap, mu float64) {
 	m := w.m
-	m.A.MulTransVecTo(w.rd, w.y)
+	a := m.A
+	for i := range w.rp {
+		w.rp[i] = 0
+		w.absTmp[i] = 0
+	}
 	pobj, xqx := 0.0, 0.0
 	dbound := 0.0
 	comp := 0.0
+	aty := 0.0
+	xmax, zmax := 0.0, 0.0
 	for j := 0; j < w.cols; j++ {
+		xj := w.x[j]
+		axj := math.Abs(xj)
+		s, sa := 0.0, 0.0
+		for k := a.ColPtr[j]; k < a.ColPtr[j+1]; k++ {
+			r, v := a.RowIdx[k], a.Val[k]
+			t := v * w.y[r]
+			s += t
+			sa += math.Abs(t)
+			w.rp[r] += v * xj
+			w.absTmp[r] += math.Abs(v) * axj
+		}
+		aty = math.Max(aty, sa)
 		q := 0.0
 		if m.Q != nil {
 			q = m.Q[j]
 		}
-		xj := w.x[j]
-		w.rd[j] = q*xj + m.C[j] - w.rd[j] - w.zl[j] + w.zu[j]
-		if a := math.Abs(w.rd[j]); a > dres {
-			dres = a
-		}
+		w.rd[j] = q*xj + m.C[j] - s - w.zl[j] + w.zu[j]
+		dres = absMax(dres, w.rd[j])
+		xmax = absMax(xmax, xj)
+		zmax = absMax(absMax(zmax, w.zl[j]), w.zu[j])
 		xqx += q * xj * xj
 		pobj += m.C[j] * xj
 		if w.hasL[j] {
@@ -201,17 +227,17 @@ func (w *ipmWork) residuals() (pres, dres, gap, mu float64) {
 			comp += (w.hi[j] - xj) * w.zu[j]
 		}
 	}
-	m.A.MulVecTo(w.rp, w.x)
+	ax, ymax := 0.0, 0.0
 	for i := range w.rp {
 		w.rp[i] = m.B[i] - w.rp[i]
-		if a := math.Abs(w.rp[i]); a > pres {
-			pres = a
-		}
+		pres = absMax(pres, w.rp[i])
+		ax = math.Max(ax, w.absTmp[i])
+		ymax = absMax(ymax, w.y[i])
 	}
+	w.xmax, w.ymax = xmax, math.Max(ymax, zmax)
 	// Residuals are judged against the size of the terms that cancel in
 	// them: ‖|A||x|‖∞ and ‖|A|ᵀ|y|‖∞, not only ‖b‖ and ‖c‖ (b = 0 in the
 	// dual programs, whose rows sum terms of size 1/h).
-	ax, aty := w.termScales()
 	pres /= 1 + math.Max(w.bnorm, ax)
 	dres /= 1 + math.Max(w.cnorm, aty)
 	pobj += 0.5 * xqx
@@ -226,55 +252,22 @@ func (w *ipmWork) residuals() (pres, dres, gap, mu float64) {
 	return pres, dres, gap, mu
 }
 
-// termScales returns ‖|A||x|‖∞ and ‖|A|ᵀ|y|‖∞.
-func (w *ipmWork) termScales() (ax, aty float64) {
-	a := w.m.A
-	for i := range w.tmp {
-		w.tmp[i] = 0
-	}
-	for j := 0; j < w.cols; j++ {
-		xj := math.Abs(w.x[j])
-		s := 0.0
-		for k := a.ColPtr[j]; k < a.ColPtr[j+1]; k++ {
-			v := math.Abs(a.Val[k])
-			w.tmp[a.RowIdx[k]] += v * xj
-			s += v * math.Abs(w.y[a.RowIdx[k]])
-		}
-		if s > aty {
-			aty = s
-		}
-	}
-	return maxAbs(w.tmp), aty
-}
-
-func (w *ipmWork) xnorm() float64 { return maxAbs(w.x) }
-func (w *ipmWork) ynorm() float64 {
-	return math.Max(maxAbs(w.y), math.Max(maxAbs(w.zl), maxAbs(w.zu)))
-}
-func (w *ipmWork) diverged() bool {
-	return w.xnorm() > divergeLimit || w.ynorm() > divergeLimit
-}
-
-func allFinite(v []float64) bool {
-	for _, x := range v {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return false
-		}
-	}
-	return true
-}
-
-func maxAbs(v []float64) float64 {
-	s := 0.0
-	for _, x := range v {
-		if a := math.Abs(x); a > s || a != a {
-			s = a
-		}
+// absMax returns max(s, |v|), or NaN if v is NaN.
+func absMax(s, v float64) float64 {
+	if a := math.Abs(v); a > s || a != a {
+		return a
 	}
 	return s
 }
 
-// assemble forms Θ⁻¹ and factorises A Θ Aᵀ.
+// xnorm, ynorm and diverged read the norms of the last residuals.
+func (w *ipmWork) xnorm() float64 { return w.xmax }
+func (w *ipmWork) ynorm() float64 { return w.ymax }
+func (w *ipmWork) diverged() bool {
+	return w.xmax > divergeLimit || w.ymax > divergeLimit
+}
+
+// assemble forms Θ⁻¹, Θ and the reciprocal slacks, and factorises A Θ Aᵀ.
 func (w *ipmWork) assemble() {
 	m := w.m
 	for j := 0; j < w.cols; j++ {
@@ -282,22 +275,26 @@ func (w *ipmWork) assemble() {
 		if m.Q != nil {
 			t = m.Q[j]
 		}
+		w.isl[j], w.isu[j] = 0, 0
 		if w.hasL[j] {
-			t += w.zl[j] / (w.x[j] - w.lo[j])
+			w.isl[j] = 1 / (w.x[j] - w.lo[j])
+			t += w.zl[j] * w.isl[j]
 		}
 		if w.hasU[j] {
-			t += w.zu[j] / (w.hi[j] - w.x[j])
+			w.isu[j] = 1 / (w.hi[j] - w.x[j])
+			t += w.zu[j] * w.isu[j]
 		}
 		if t < freeVarReg {
 			t = freeVarReg
 		}
 		w.thetaInv[j] = t
+		w.theta[j] = 1 / t
 	}
 	nm := w.nm
 	nm.zero()
 	a := m.A
 	for j := 0; j < w.cols; j++ {
-		th := 1 / w.thetaInv[j]
+		th := w.theta[j]
 		lo, hi := a.ColPtr[j], a.ColPtr[j+1]
 		for k := lo; k < hi; k++ {
 			vk := th * a.Val[k]
@@ -310,63 +307,46 @@ func (w *ipmWork) assemble() {
 	nm.factor()
 }
 
-// direction solves the Newton system for the complementarity targets
-// rcL = target − sL·zL − corrL, rcU likewise, writing dx, dy, dzl, dzu.
-// corr holds the predictor's products for the corrector (nil: none).
-func (w *ipmWork) direction(sigmaMu float64, corrector bool, dx, dzl, dzu []float64) {
-	// 1. r̃ = −rd + rcL/sL − rcU/sU.
+// direction solves the Newton system whose complementarity right-hand
+// sides are rcl (for sL·zL) and rcu (for sU·zU; both 0 where the bound is
+// absent), writing dx, dy, dzl, dzu. It reports false if the direction is
+// not finite.
+func (w *ipmWork) direction(rcl, rcu, dx, dy, dzl, dzu []float64) bool {
+	a := w.m.A
+	// 1. r̃ = −rd + rcL/sL − rcU/sU, and A Θ r̃ by columns.
+	for i := range w.tmp {
+		w.tmp[i] = 0
+	}
 	for j := 0; j < w.cols; j++ {
-		r := -w.rd[j]
-		if w.hasL[j] {
-			sl := w.x[j] - w.lo[j]
-			rc := sigmaMu - sl*w.zl[j]
-			if corrector {
-				rc -= w.dxa[j] * w.dzla[j]
-			}
-			r += rc / sl
-		}
-		if w.hasU[j] {
-			su := w.hi[j] - w.x[j]
-			rc := sigmaMu - su*w.zu[j]
-			if corrector {
-				rc += w.dxa[j] * w.dzua[j]
-			}
-			r -= rc / su
-		}
+		r := -w.rd[j] + rcl[j]*w.isl[j] - rcu[j]*w.isu[j]
 		w.rt[j] = r
+		d := r * w.theta[j]
+		for k := a.ColPtr[j]; k < a.ColPtr[j+1]; k++ {
+			w.tmp[a.RowIdx[k]] += a.Val[k] * d
+		}
 	}
 	// 2. A Θ Aᵀ Δy = rp − A Θ r̃.
-	for j := 0; j < w.cols; j++ {
-		dx[j] = w.rt[j] / w.thetaInv[j]
+	bad := 0.0 // becomes NaN if anything is not finite
+	for i := range dy {
+		dy[i] = w.rp[i] - w.tmp[i]
 	}
-	w.m.A.MulVecTo(w.tmp, dx)
-	for i := range w.dy {
-		w.dy[i] = w.rp[i] - w.tmp[i]
+	w.nm.solve(dy)
+	for _, v := range dy {
+		bad += v * 0
 	}
-	w.nm.solve(w.dy)
 	// 3. Δx = Θ(r̃ + AᵀΔy), then the bound multipliers.
-	w.m.A.MulTransVecTo(dx, w.dy)
 	for j := 0; j < w.cols; j++ {
-		d := (w.rt[j] + dx[j]) / w.thetaInv[j]
+		s := 0.0
+		for k := a.ColPtr[j]; k < a.ColPtr[j+1]; k++ {
+			s += a.Val[k] * dy[a.RowIdx[k]]
+		}
+		d := (w.rt[j] + s) * w.theta[j]
 		dx[j] = d
-		dzl[j], dzu[j] = 0, 0
-		if w.hasL[j] {
-			sl := w.x[j] - w.lo[j]
-			rc := sigmaMu - sl*w.zl[j]
-			if corrector {
-				rc -= w.dxa[j] * w.dzla[j]
-			}
-			dzl[j] = (rc - w.zl[j]*d) / sl
-		}
-		if w.hasU[j] {
-			su := w.hi[j] - w.x[j]
-			rc := sigmaMu - su*w.zu[j]
-			if corrector {
-				rc += w.dxa[j] * w.dzua[j]
-			}
-			dzu[j] = (rc + w.zu[j]*d) / su
-		}
+		dzl[j] = (rcl[j] - w.zl[j]*d) * w.isl[j]
+		dzu[j] = (rcu[j] + w.zu[j]*d) * w.isu[j]
+		bad += d * 0
 	}
+	return bad == 0
 }
 
 // stepLengths returns the largest primal and dual steps in (0, 1] that keep
@@ -374,27 +354,28 @@ func (w *ipmWork) direction(sigmaMu float64, corrector bool, dx, dzl, dzu []floa
 func (w *ipmWork) stepLengths(dx, dzl, dzu []float64) (ap, ad float64) {
 	ap, ad = 1, 1
 	for j := 0; j < w.cols; j++ {
+		// s/(−d) < α  ⇔  s < α·(−d) for d < 0: divide only on a new minimum.
 		if w.hasL[j] {
-			if dx[j] < 0 {
-				if t := -(w.x[j] - w.lo[j]) / dx[j]; t < ap {
-					ap = t
+			if d := dx[j]; d < 0 {
+				if s := w.x[j] - w.lo[j]; s < -ap*d {
+					ap = s / -d
 				}
 			}
-			if dzl[j] < 0 {
-				if t := -w.zl[j] / dzl[j]; t < ad {
-					ad = t
+			if d := dzl[j]; d < 0 {
+				if s := w.zl[j]; s < -ad*d {
+					ad = s / -d
 				}
 			}
 		}
 		if w.hasU[j] {
-			if dx[j] > 0 {
-				if t := (w.hi[j] - w.x[j]) / dx[j]; t < ap {
-					ap = t
+			if d := dx[j]; d > 0 {
+				if s := w.hi[j] - w.x[j]; s < ap*d {
+					ap = s / d
 				}
 			}
-			if dzu[j] < 0 {
-				if t := -w.zu[j] / dzu[j]; t < ad {
-					ad = t
+			if d := dzu[j]; d < 0 {
+				if s := w.zu[j]; s < -ad*d {
+					ad = s / -d
 				}
 			}
 		}
@@ -406,8 +387,19 @@ func (w *ipmWork) stepLengths(dx, dzl, dzu []float64) (ap, ad float64) {
 // progress is possible.
 func (w *ipmWork) step(mu float64) bool {
 	w.assemble()
-	// Predictor.
-	w.direction(0, false, w.dxa, w.dzla, w.dzua)
+	// Predictor: complementarity right-hand sides −sL·zL and −sU·zU.
+	for j := 0; j < w.cols; j++ {
+		w.rcl[j], w.rcu[j] = 0, 0
+		if w.hasL[j] {
+			w.rcl[j] = -(w.x[j] - w.lo[j]) * w.zl[j]
+		}
+		if w.hasU[j] {
+			w.rcu[j] = -(w.hi[j] - w.x[j]) * w.zu[j]
+		}
+	}
+	if !w.direction(w.rcl, w.rcu, w.dxa, w.dy, w.dzla, w.dzua) {
+		return false
+	}
 	ap, ad := w.stepLengths(w.dxa, w.dzla, w.dzua)
 	if !w.isLP {
 		ap = math.Min(ap, ad)
@@ -431,8 +423,18 @@ func (w *ipmWork) step(mu float64) bool {
 		}
 		sigmaMu = sigma * mu
 	}
-	// Corrector.
-	w.direction(sigmaMu, true, w.dx, w.dzl, w.dzu)
+	// Corrector: centring σμ and the second-order term of the predictor.
+	for j := 0; j < w.cols; j++ {
+		if w.hasL[j] {
+			w.rcl[j] += sigmaMu - w.dxa[j]*w.dzla[j]
+		}
+		if w.hasU[j] {
+			w.rcu[j] += sigmaMu + w.dxa[j]*w.dzua[j]
+		}
+	}
+	if !w.direction(w.rcl, w.rcu, w.dx, w.dy, w.dzl, w.dzu) {
+		return false
+	}
 	ap, ad = w.stepLengths(w.dx, w.dzl, w.dzu)
 	ap = math.Min(1, stepFraction*ap)
 	ad = math.Min(1, stepFraction*ad)
@@ -440,7 +442,7 @@ func (w *ipmWork) step(mu float64) bool {
 		ap = math.Min(ap, ad)
 		ad = ap
 	}
-	if !(ap > 0) || !(ad > 0) || math.IsNaN(ap) || math.IsNaN(ad) || !allFinite(w.dx) || !allFinite(w.dy) {
+	if !(ap > 0) || !(ad > 0) || math.IsNaN(ap) || math.IsNaN(ad) {
 		return false
 	}
 	for j := 0; j < w.cols; j++ {
