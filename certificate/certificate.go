@@ -60,7 +60,9 @@ func Evaluate(p *problem.Problem, s *representer.Spline, u []float64) (*Certific
 }
 
 // EvaluateOrdered is Evaluate for a caller that has already sorted the
-// inputs: ord is the permutation returned by problem.SortedOrder(p.X).
+// inputs: ord is the permutation returned by problem.SortedOrder(p.X). It
+// is checked: an ord that is not a permutation sorting the inputs is an
+// error.
 func EvaluateOrdered(p *problem.Problem, ord []int, s *representer.Spline, u []float64) (*Certificate, error) {
 	if p.Dim != 1 {
 		return nil, fmt.Errorf("certificate: dimension %d not supported", p.Dim)
@@ -69,14 +71,27 @@ func EvaluateOrdered(p *problem.Problem, ord []int, s *representer.Spline, u []f
 		return nil, fmt.Errorf("certificate: spline of order %d for a problem of order %d", s.Order, p.Order)
 	}
 	n := p.N()
-	// Everything below runs over the inputs in sorted order: one sort, the
-	// spline evaluated by a sweep, and the supremum of η by a recursion.
 	if len(ord) != n {
 		return nil, fmt.Errorf("certificate: order of length %d for %d samples", len(ord), n)
 	}
+	if u != nil && len(u) != n {
+		return nil, fmt.Errorf("%w: length %d for %d samples", ErrDual, len(u), n)
+	}
+	if p.Order == 1 {
+		return evaluateStep(p, ord, s, u)
+	}
+	return evaluateGeneral(p, ord, s, u)
+}
+
+// evaluateGeneral is EvaluateOrdered for any order, on arguments of
+// matching sizes. Everything below runs over the inputs in sorted order:
+// one sort, the spline evaluated by a sweep, and the supremum of η by a
+// recursion.
+func evaluateGeneral(p *problem.Problem, ord []int, s *representer.Spline, u []float64) (*Certificate, error) {
+	n := p.N()
 	xs := make([]float64, n)
-	for k, i := range ord {
-		xs[k] = p.X[i]
+	if err := gatherSorted(xs, p.X, ord); err != nil {
+		return nil, err
 	}
 	fs := make([]float64, n)
 	s.EvalTo(fs, xs)
@@ -95,14 +110,7 @@ func EvaluateOrdered(p *problem.Problem, ord []int, s *representer.Spline, u []f
 			c.LossValue += p.Weight(i) * p.Loss.Value(r)
 		}
 	}
-	if interp {
-		c.Objective = c.Regularizer
-		if c.MaxResidual > interpTol*yscale {
-			c.Objective = math.Inf(1)
-		}
-	} else {
-		c.Objective = c.LossValue + p.Lambda*c.Regularizer
-	}
+	c.objective(p, yscale)
 
 	if u == nil {
 		u = make([]float64, n)
@@ -110,9 +118,6 @@ func EvaluateOrdered(p *problem.Problem, ord []int, s *representer.Spline, u []f
 			u[i] = -p.Weight(i) * p.Loss.Deriv(f[i]-p.Y[i])
 		}
 	} else {
-		if len(u) != n {
-			return nil, fmt.Errorf("%w: length %d for %d samples", ErrDual, len(u), n)
-		}
 		u = append([]float64(nil), u...)
 	}
 	for i, v := range u {
@@ -146,39 +151,98 @@ func EvaluateOrdered(p *problem.Problem, ord []int, s *representer.Spline, u []f
 	// is rounding noise can never be scaled into a bound.
 	yt := append([]float64(nil), p.Y...)
 	basis.project(yt)
-	yu, yuComp, uwu, yuAbs, yy, uu := 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
-	boxAlpha := math.Inf(1)
-	bound, curv := p.Loss.DualBound(), p.Loss.DualCurvature()
+	d := newDualSums(p)
 	for i := 0; i < n; i++ {
-		if !active[i] {
-			continue
-		}
-		yu, yuComp = twoSumAcc(yu, yuComp, yt[i]*u[i])
-		yuAbs += math.Abs(yt[i] * u[i])
-		yy += yt[i] * yt[i]
-		uu += u[i] * u[i]
-		if u[i] == 0 {
-			continue
-		}
-		w := p.Weight(i)
-		if !interp {
-			uwu += u[i] * u[i] / w
-			if !math.IsInf(bound, 1) {
-				boxAlpha = math.Min(boxAlpha, w*bound/math.Abs(u[i]))
-			}
+		if active[i] {
+			d.add(yt[i], u[i], p.Weight(i))
 		}
 	}
+	if err := c.bound(p, d); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// gatherSorted sets xs[k] = x[ord[k]] and checks that ord is a permutation
+// of 0 … len(x)−1 that puts x in non-decreasing order: everything the
+// certificate computes over the sorted inputs rests on it.
+func gatherSorted(xs, x []float64, ord []int) error {
+	seen := make([]uint64, (len(x)+63)/64)
+	for k, i := range ord {
+		if i < 0 || i >= len(x) || seen[i>>6]&(1<<(i&63)) != 0 {
+			return fmt.Errorf("certificate: order is not a permutation (entry %d is %d)", k, i)
+		}
+		seen[i>>6] |= 1 << (i & 63)
+		xs[k] = x[i]
+		if k > 0 && xs[k] < xs[k-1] {
+			return fmt.Errorf("certificate: order does not sort the inputs (entry %d)", k)
+		}
+	}
+	return nil
+}
+
+// objective sets c.Objective from the loss value, the regulariser and, for
+// Interp, the largest residual against yscale = max|y|.
+func (c *Certificate) objective(p *problem.Problem, yscale float64) {
+	if problem.IsInterp(p.Loss) {
+		c.Objective = c.Regularizer
+		if c.MaxResidual > interpTol*yscale {
+			c.Objective = math.Inf(1)
+		}
+		return
+	}
+	c.Objective = c.LossValue + p.Lambda*c.Regularizer
+}
+
+// dualSums are the sums over the active samples of the projected dual u and
+// the projected targets ỹ that the scaling of step 3 needs.
+type dualSums struct {
+	yu, yuComp float64 // Σỹu, compensated
+	yuAbs      float64 // Σ|ỹu|
+	yy, uu     float64 // Σỹ², Σu²
+	uwu        float64 // Σu²/ω (not for Interp)
+	boxAlpha   float64 // min ω·DualBound/|u|
+	bound      float64 // the loss's DualBound
+	interp     bool
+}
+
+func newDualSums(p *problem.Problem) dualSums {
+	return dualSums{boxAlpha: math.Inf(1), bound: p.Loss.DualBound(), interp: problem.IsInterp(p.Loss)}
+}
+
+// add adds an active sample of projected target y, projected dual u and
+// weight w.
+func (d *dualSums) add(y, u, w float64) {
+	d.yu, d.yuComp = twoSumAcc(d.yu, d.yuComp, y*u)
+	d.yuAbs += math.Abs(y * u)
+	d.yy += y * y
+	d.uu += u * u
+	if u == 0 {
+		return
+	}
+	if !d.interp {
+		d.uwu += u * u / w
+		if !math.IsInf(d.bound, 1) {
+			d.boxAlpha = math.Min(d.boxAlpha, w*d.bound/math.Abs(u))
+		}
+	}
+}
+
+// bound completes the certificate from the sums of the projected dual and
+// c.Sup: the best feasible scaling α, the lower bound and the gaps.
+func (c *Certificate) bound(p *problem.Problem, d dualSums) error {
+	curv := p.Loss.DualCurvature()
 	regAlpha := math.Inf(1)
 	if c.Sup > 0 {
 		lam := p.Lambda
-		if interp {
+		if d.interp {
 			lam = 1
 		}
 		regAlpha = lam / c.Sup
 	}
-	maxAlpha := math.Min(boxAlpha, regAlpha)
-	yu += yuComp
-	slack := yuSlack * (yuAbs + math.Sqrt(yy*uu))
+	maxAlpha := math.Min(d.boxAlpha, regAlpha)
+	yu := d.yu + d.yuComp
+	slack := yuSlack * (d.yuAbs + math.Sqrt(d.yy*d.uu))
 	switch {
 	case yu > slack:
 		yu -= slack
@@ -193,17 +257,17 @@ func EvaluateOrdered(p *problem.Problem, ord []int, s *representer.Spline, u []f
 	case curv > 0:
 		// D(αu) = α yᵀu − α² curv·Σu²/(2ω): maximise over 0 ≤ α ≤ maxAlpha.
 		a := 0.0
-		if uwu > 0 {
-			a = yu / (curv * uwu)
+		if d.uwu > 0 {
+			a = yu / (curv * d.uwu)
 		}
 		c.Alpha = math.Max(0, math.Min(a, maxAlpha))
-		c.LowerBound = c.Alpha*yu - 0.5*c.Alpha*c.Alpha*curv*uwu
+		c.LowerBound = c.Alpha*yu - 0.5*c.Alpha*c.Alpha*curv*d.uwu
 	default:
 		// Linear dual: D(αu) = α yᵀu with |α| ≤ maxAlpha (the constraints
 		// are symmetric, so −u is as feasible as u).
 		if math.IsInf(maxAlpha, 1) {
 			if yu != 0 {
-				return nil, fmt.Errorf("%w: η ≡ 0 with yᵀu ≠ 0 leaves the bound unscaled", ErrDual)
+				return fmt.Errorf("%w: η ≡ 0 with yᵀu ≠ 0 leaves the bound unscaled", ErrDual)
 			}
 			maxAlpha = 0
 		}
@@ -222,37 +286,52 @@ func EvaluateOrdered(p *problem.Problem, ord []int, s *representer.Spline, u []f
 	default:
 		c.Gap = c.GapAbs / math.Abs(c.Objective)
 	}
-	return c, nil
+	return nil
 }
 
 // DataScale is the natural scale of a problem's objective, used to judge a
 // zero optimum by its absolute gap (DESIGN §4): ½Σω(y − ȳ)² for the squared
 // and Huber losses, Σω|y − ȳ| for l1 and the spread of y for Interp.
 func DataScale(p *problem.Problem) float64 {
-	sw, swy := 0.0, 0.0
+	sw, swy, ymax := 0.0, 0.0, 0.0
+	unit := p.W == nil || problem.IsInterp(p.Loss)
 	for i, y := range p.Y {
-		sw += p.Weight(i)
-		swy += p.Weight(i) * y
+		w := 1.0
+		if !unit {
+			w = p.W[i]
+		}
+		sw += w
+		swy += w * y
+		ymax = max(ymax, math.Abs(y))
 	}
 	mean := swy / sw
 	s := 0.0
-	for i, y := range p.Y {
-		d := y - mean
-		switch {
-		case problem.IsInterp(p.Loss):
-			s = math.Max(s, math.Abs(d))
-		case p.Loss.DualCurvature() > 0:
-			s += 0.5 * p.Weight(i) * d * d
-		default:
-			s += p.Weight(i) * math.Abs(d)
+	switch {
+	case problem.IsInterp(p.Loss):
+		for _, y := range p.Y {
+			s = max(s, math.Abs(y-mean))
+		}
+	case p.Loss.DualCurvature() > 0:
+		for i, y := range p.Y {
+			d := y - mean
+			if unit {
+				s += 0.5 * d * d
+			} else {
+				s += 0.5 * p.W[i] * d * d
+			}
+		}
+	default:
+		for i, y := range p.Y {
+			d := math.Abs(y - mean)
+			if unit {
+				s += d
+			} else {
+				s += p.W[i] * d
+			}
 		}
 	}
 	// Constant data have scale 0; rounding in J is then of order
 	// eps·Σω·y², which is the floor of the natural scale.
-	ymax := 0.0
-	for _, y := range p.Y {
-		ymax = math.Max(ymax, math.Abs(y))
-	}
 	return math.Max(s, 0x1p-52*sw*math.Max(ymax*ymax, ymax))
 }
 

@@ -35,9 +35,23 @@ func DualSup(order int, x, u []float64) (sup, at float64) {
 	if n == 0 {
 		return 0, 0
 	}
-	var mom [8]float64                  // moments about the current input
-	var next, comp, nextComp [8]float64 // comp: compensation of each moment
-	var crit [2]float64                 // interior critical points of one interval
+	var mom, comp [8]float64 // moments about the first input, and their compensation
+	if order == 1 {
+		sup, at, mom[0], comp[0] = stepSweep(x, u)
+	} else {
+		sup, at, mom, comp = sweep(order, x, u)
+	}
+	return supTail(order, x, u, sup, at, &mom, &comp)
+}
+
+// sweep is the backward sweep of DualSup for any order: the supremum of |η|
+// over [x_0, ∞), where it is attained, and the moments about x_0.
+func sweep(order int, x, u []float64) (sup, at float64, mom, comp [8]float64) {
+	n := len(x)
+	// mom holds the moments about the current input, comp their
+	// compensation.
+	var next, nextComp [8]float64
+	var crit [2]float64 // interior critical points of one interval
 	var fact [9]float64
 	fact[0] = 1
 	for i := 1; i < len(fact); i++ {
@@ -92,6 +106,36 @@ func DualSup(order int, x, u []float64) (sup, at float64) {
 			sup, at = a, x[j]
 		}
 	}
+	return sup, at, mom, comp
+}
+
+// stepSweep is sweep for m = 1, where η is the running sum of u from the
+// right and the only moment is that sum. It performs the same
+// floating-point operations as sweep does for m = 1 (the moment shift
+// reduces to renormalising the compensated pair), so it returns the same
+// values, without sweep's loops over the moments.
+func stepSweep(x, u []float64) (sup, at, mom, comp float64) {
+	n := len(x)
+	for j := n - 1; j >= 0; j-- {
+		if j < n-1 {
+			s, e := twoSumAcc(0, 0, mom)
+			mom, comp = twoSumAcc(s, e, comp)
+		}
+		mom, comp = twoSumAcc(mom, comp, u[j])
+		if j > 0 && x[j-1] == x[j] {
+			continue
+		}
+		if a := math.Abs(mom + comp); a > sup {
+			sup, at = a, x[j]
+		}
+	}
+	return sup, at, mom, comp
+}
+
+// supTail completes DualSup from a sweep's supremum over [x_0, ∞) and the
+// moments about x_0.
+func supTail(m int, x, u []float64, sup, at float64, mom, comp *[8]float64) (float64, float64) {
+	n := len(x)
 	// Left of x_0, η is the polynomial Σ_p M_p d^{m−1−p}/(m−1−p)!, d = x_0 − t.
 	// It vanishes when the moments M_0 … M_{m−2} do; a remainder makes η
 	// unbounded (m ≥ 2) or the constant M_0 (m = 1, already counted).
