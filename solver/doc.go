@@ -27,7 +27,11 @@
 //     spacing and whose normal equations are pentadiagonal; then the primal is
 //     re-solved exactly on the identified knots and interpolated samples (l1)
 //     or by a warm-started active set (Huber), and the dual is corrected so the
-//     knot conditions hold to rounding.
+//     knot conditions hold to rounding. Beyond 2000 distinct inputs the l1
+//     program is not given to the interior point whole: a working-set method
+//     solves restricted programs (knots on a grid of inputs, samples far from
+//     the fit held on their side in clusters), coarse to fine, checking the
+//     whole program's optimality conditions in O(N) after each (l1workset.go).
 //   - Interpolation: the piecewise-linear interpolant, certified by the dual
 //     built from the signs of its slope changes.
 //   - Order 1: total-variation denoising by an exact direct method.
