@@ -126,18 +126,26 @@ func (p *Problem) Group1D() (*Groups, error) {
 	n := p.N()
 	ord, xs := sortedOrder(p.X, true)
 	g := &Groups{Order: ord, Y: make([]float64, n), W: make([]float64, n)}
-	// One gathering pass (random reads), then sequential work only.
-	if p.W == nil || IsInterp(p.Loss) {
-		for i, o := range ord {
-			g.Y[i] = p.Y[o]
-			g.W[i] = 1
-		}
-	} else {
-		for i, o := range ord {
-			g.Y[i] = p.Y[o]
-			g.W[i] = p.W[o]
-		}
+	// One gathering pass (random reads), in halves on two goroutines for
+	// large N, then sequential work only.
+	parts := 1
+	if n >= parallelMin {
+		parts = 2
 	}
+	concurrently(parts, func(part int) {
+		a, b := part*n/parts, (part+1)*n/parts
+		if p.W == nil || IsInterp(p.Loss) {
+			for i, o := range ord[a:b] {
+				g.Y[a+i] = p.Y[o]
+				g.W[a+i] = 1
+			}
+			return
+		}
+		for i, o := range ord[a:b] {
+			g.Y[a+i] = p.Y[o]
+			g.W[a+i] = p.W[o]
+		}
+	})
 	G := 0
 	for i := range xs {
 		if i == 0 || xs[i] != xs[i-1] {

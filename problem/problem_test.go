@@ -252,6 +252,8 @@ func TestGroup1DMatchesReference(t *testing.T) {
 		{"many duplicates weighted", 3 * radixMin, 500, true},
 		{"few values unit weights", 3 * radixMin, 7, false},
 		{"small weighted", 300, 40, true},
+		{"halves weighted", parallelMin + 5, 3 * radixMin, true},
+		{"halves unit weights", parallelMin + 5, 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := &Problem{Dim: 1, X: make([]float64, tc.n), Y: make([]float64, tc.n), Loss: Squared{}, Lambda: 1, Order: 1}

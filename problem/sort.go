@@ -3,6 +3,7 @@ package problem
 import (
 	"math"
 	"slices"
+	"sync"
 )
 
 // SortedOrder returns the permutation that sorts x in increasing order,
@@ -30,7 +31,8 @@ func SortedOrder(x []float64) []int {
 // floating point (infinite values) go to the radix sort directly. Only the
 // bucket numbers and counts are work space: the scatter writes the
 // results. At N = 10^6 uniform values this is about twice as fast as the
-// radix sort alone, and it allocates a quarter of its memory.
+// radix sort alone (whose work space was four times the input), and the
+// outer distribution runs in two halves concurrently from parallelMin on.
 func sortedOrder(x []float64, values bool) (ord []int, xs []float64) {
 	n := len(x)
 	ord = make([]int, n)
@@ -40,26 +42,23 @@ func sortedOrder(x []float64, values bool) (ord []int, xs []float64) {
 	if n == 0 {
 		return ord, xs
 	}
-	sorted := true
-	lo, hi := x[0], x[0]
-	for i := 1; i < n; i++ {
-		v := x[i]
-		if v < x[i-1] {
-			sorted = false
-		}
-		if v < lo {
-			lo = v
-		}
-		if v > hi {
-			hi = v
-		}
+	// Sorted input is detected on the way to the first descent; the range
+	// of the rest costs no branches.
+	i := 1
+	for i < n && x[i] >= x[i-1] {
+		i++
 	}
-	if sorted {
+	if i == n {
 		for i := range ord {
 			ord[i] = i
 		}
 		copy(xs, x)
 		return ord, xs
+	}
+	lo, hi := x[0], x[i-1]
+	for _, v := range x[i:] {
+		lo = min(lo, v)
+		hi = max(hi, v)
 	}
 	if xs == nil {
 		xs = make([]float64, n)
@@ -132,9 +131,16 @@ const (
 // cannot be divided into buckets in floating point (infinite values, or a
 // range so wide or so narrow that the bucket scale overflows).
 func bucketOrder(ord []int, xs, x []float64, lo, hi float64) bool {
-	var s bucketScratch
-	return s.distribute(xs, ord, x, nil, lo, hi, 0)
+	var s, other bucketScratch
+	if len(x) < parallelMin {
+		return s.distribute(xs, ord, x, nil, lo, hi, 0, nil)
+	}
+	return s.distribute(xs, ord, x, nil, lo, hi, 0, &other)
 }
+
+// parallelMin is the size from which the outer distribution runs in two
+// halves concurrently.
+const parallelMin = 1 << 16
 
 // bucketScratch is the work space of the distribution sort, one set per
 // level of nesting, reused across the buckets of a level.
@@ -150,7 +156,13 @@ type bucketScratch struct {
 // 0, 1, …) into dst and dstOrd, stably, given their smallest and largest
 // value, at nesting level depth. It returns false, having done nothing,
 // when the range cannot be divided into buckets.
-func (s *bucketScratch) distribute(dst []float64, dstOrd []int, src []float64, srcOrd []int, lo, hi float64, depth int) bool {
+//
+// With other not nil the work is shared with a second goroutine, which uses
+// other as its work space: each half of src is counted and scattered by
+// one goroutine (the first half's values of a bucket are placed before the
+// second half's, which keeps the scatter stable), then each half of the
+// buckets is sorted by one. The result is the stable sort either way.
+func (s *bucketScratch) distribute(dst []float64, dstOrd []int, src []float64, srcOrd []int, lo, hi float64, depth int, other *bucketScratch) bool {
 	n := len(src)
 	nb := n / bucketLoad
 	width := hi - lo
@@ -158,47 +170,88 @@ func (s *bucketScratch) distribute(dst []float64, dstOrd []int, src []float64, s
 	if !(width > 0 && width <= math.MaxFloat64 && scale <= math.MaxFloat64) {
 		return false
 	}
-	// 1. The bucket of each value, and the size of each bucket.
 	bkt := grow(&s.bkt[depth], n)
-	end := grow(&s.end[depth], nb+1)
-	clear(end)
-	for i, v := range src {
-		b := int((v - lo) * scale)
-		if b >= nb {
-			b = nb - 1
+	scr := []*bucketScratch{s}
+	if other != nil {
+		scr = append(scr, other)
+	}
+	parts := len(scr)
+	cnt := make([][]int32, parts)
+	for p := range cnt {
+		cnt[p] = grow(&scr[p].end[depth], nb)
+		clear(cnt[p])
+	}
+	// 1. The bucket of each value, and the size of each bucket in each part.
+	concurrently(parts, func(p int) {
+		c := cnt[p]
+		for i := p * n / parts; i < (p+1)*n/parts; i++ {
+			b := int((src[i] - lo) * scale)
+			if b >= nb {
+				b = nb - 1
+			}
+			bkt[i] = int32(b)
+			c[b]++
 		}
-		bkt[i] = int32(b)
-		end[b+1]++
-	}
-	// 2. Stable scatter: end[b] becomes the start of bucket b, and after
-	// the scatter its end.
-	for b := 1; b <= nb; b++ {
-		end[b] += end[b-1]
-	}
-	for i, b := range bkt {
-		k := end[b]
-		end[b] = k + 1
-		dst[k] = src[i]
-		if srcOrd == nil {
-			dstOrd[k] = i
-		} else {
-			dstOrd[k] = srcOrd[i]
+	})
+	// 2. Stable scatter: cnt[p][b] becomes where part p's values of bucket
+	// b start, and after the scatter where they end.
+	pos := int32(0)
+	for b := 0; b < nb; b++ {
+		for _, c := range cnt {
+			c[b], pos = pos, pos+c[b]
 		}
 	}
+	concurrently(parts, func(p int) {
+		c := cnt[p]
+		for i := p * n / parts; i < (p+1)*n/parts; i++ {
+			b := bkt[i]
+			k := c[b]
+			c[b] = k + 1
+			dst[k] = src[i]
+			if srcOrd == nil {
+				dstOrd[k] = i
+			} else {
+				dstOrd[k] = srcOrd[i]
+			}
+		}
+	})
 	// 3. Each bucket on its own; its values are in their original order.
-	a := 0
-	for _, e32 := range end[:nb] {
-		e := int(e32)
-		switch {
-		case e-a <= 1:
-		case e-a <= insertionMax:
-			insertionSort(dst[a:e], dstOrd[a:e])
-		default:
-			s.sortBucket(dst[a:e], dstOrd[a:e], depth+1)
+	// Bucket b ends where the last part's values of it end.
+	end := cnt[parts-1]
+	concurrently(parts, func(p int) {
+		b0, b1 := p*nb/parts, (p+1)*nb/parts
+		a := 0
+		if b0 > 0 {
+			a = int(end[b0-1])
 		}
-		a = e
-	}
+		for _, e32 := range end[b0:b1] {
+			e := int(e32)
+			switch {
+			case e-a <= 1:
+			case e-a <= insertionMax:
+				insertionSort(dst[a:e], dstOrd[a:e])
+			default:
+				scr[p].sortBucket(dst[a:e], dstOrd[a:e], depth+1)
+			}
+			a = e
+		}
+	})
 	return true
+}
+
+// concurrently runs f(0), …, f(parts−1), each but the first on a new
+// goroutine, and returns when all have returned.
+func concurrently(parts int, f func(p int)) {
+	var wg sync.WaitGroup
+	for p := 1; p < parts; p++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(p)
+		}()
+	}
+	f(0)
+	wg.Wait()
 }
 
 // sortBucket sorts a bucket that holds many values in place: by another
@@ -221,7 +274,7 @@ func (s *bucketScratch) sortBucket(xs []float64, ord []int, depth int) {
 		to := grow(&s.ord[depth], len(ord))
 		copy(tx, xs)
 		copy(to, ord)
-		if s.distribute(xs, ord, tx, to, lo, hi, depth) {
+		if s.distribute(xs, ord, tx, to, lo, hi, depth, nil) {
 			return
 		}
 	}
