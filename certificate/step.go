@@ -3,6 +3,7 @@ package certificate
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/ridgeline-nn/ridgeline/problem"
 	"github.com/ridgeline-nn/ridgeline/representer"
@@ -23,116 +24,139 @@ import (
 func evaluateStep(p *problem.Problem, ord []int, s *representer.Spline, u []float64) (*Certificate, error) {
 	n := p.N()
 	interp := problem.IsInterp(p.Loss)
-	weighted := p.W != nil && !interp
+	sq, isSquared := p.Loss.(problem.Squared)
 
-	// The data in sorted order: inputs, targets, weights (nil: all 1) and
-	// the proposed dual (nil: the residual dual, formed below).
-	xs, ys := make([]float64, n), make([]float64, n)
-	var ws, us []float64
-	if weighted {
+	// The data in sorted order: inputs, targets, f, weights (nil: all 1)
+	// and the proposed dual (nil: the residual dual, formed in place of f).
+	xs, ys, fs := make([]float64, n), make([]float64, n), make([]float64, n)
+	var ws []float64
+	if p.W != nil && !interp {
 		ws = make([]float64, n)
 	}
+	us := fs
 	if u != nil {
 		us = make([]float64, n)
 	}
 	// Separate passes: each keeps more of its random reads in flight than
-	// one pass reading all four arrays.
-	if err := gatherSorted(xs, p.X, ord); err != nil {
-		return nil, err
+	// one pass reading all four arrays. For large N the inputs are gathered
+	// and f evaluated on a second goroutine meanwhile.
+	var errX error
+	inputs := func() {
+		if errX = gatherSorted(xs, p.X, ord); errX == nil {
+			s.EvalTo(fs, xs)
+		}
+	}
+	var wg sync.WaitGroup
+	if n >= parallelMin {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			inputs()
+		}()
+	} else {
+		inputs()
 	}
 	gather(ys, p.Y, ord)
+	na := n // active samples: ω > 0, or all for Interp
 	if ws != nil {
 		gather(ws, p.W, ord)
+		na = 0
+		for _, w := range ws {
+			if w > 0 {
+				na++
+			}
+		}
 	}
-	if us != nil {
+	if u != nil {
 		gather(us, u, ord)
 	}
-	weight := func(k int) float64 {
-		if ws == nil {
-			return 1
-		}
-		return ws[k]
+	wg.Wait()
+	if errX != nil {
+		return nil, errX
 	}
 
-	// J from the spline, evaluated by a sweep over the sorted inputs; the
-	// residual dual, when no dual is given, overwrites f in place.
-	fs := make([]float64, n)
-	s.EvalTo(fs, xs)
-	if us == nil {
-		us = fs
+	// J from the spline's values and, in the same pass, the dual: checked,
+	// 0 on the samples of zero weight, and its first projection sums.
+	//
+	// 1. Projection onto the complement of the constants over the active
+	// samples (ω > 0, or all for Interp): u ← u − (qᵀu)q twice, with
+	// q = 1/√na on the active samples; ỹ, the targets projected the same
+	// way, is formed on the fly. A sample is active when w > 0 below (w is
+	// 1 for Interp).
+	q := 0.0
+	if na > 0 {
+		q = 1 / math.Sqrt(float64(na))
 	}
 	c := &Certificate{Regularizer: s.TV()}
-	yscale := 0.0
 	natural := u == nil
-	sq, isSquared := p.Loss.(problem.Squared)
+	yscale, du1, dy1 := 0.0, 0.0, 0.0
 	for k := range fs {
 		r := fs[k] - ys[k]
 		c.MaxResidual = max(c.MaxResidual, math.Abs(r))
 		yscale = max(yscale, math.Abs(ys[k]))
-		w := weight(k)
+		w := 1.0
+		if ws != nil {
+			w = ws[k]
+		}
+		v := us[k]
 		switch {
 		case interp:
+			if natural {
+				v = -w * p.Loss.Deriv(r)
+			}
 		case isSquared:
 			c.LossValue += w * sq.Value(r)
+			if natural {
+				v = -w * sq.Deriv(r)
+			}
 		default:
 			c.LossValue += w * p.Loss.Value(r)
-		}
-		if natural {
-			if isSquared {
-				us[k] = -w * sq.Deriv(r)
-			} else {
-				us[k] = -w * p.Loss.Deriv(r)
+			if natural {
+				v = -w * p.Loss.Deriv(r)
 			}
 		}
-	}
-	c.objective(p, yscale)
-
-	// 1. Projection onto the complement of the constants over the active
-	// samples (ω > 0, or all for Interp): u ← u − (qᵀu)q twice with
-	// q = 1/√na on the active samples; the samples of zero weight get 0.
-	// ỹ, the targets projected the same way, is formed on the fly.
-	na := 0
-	active := func(k int) bool { return interp || weight(k) > 0 }
-	for k, v := range us {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, fmt.Errorf("%w: entry %d is %v", ErrDual, ord[k], v)
 		}
-		if !active(k) {
-			us[k] = 0
-			continue
+		if w > 0 {
+			du1 += q * v
+			dy1 += q * ys[k]
+		} else {
+			v = 0
 		}
-		na++
+		us[k] = v
 	}
-	var q, du1, dy1, du2, dy2 float64
-	if na > 0 {
-		q = 1 / math.Sqrt(float64(na))
-		for k, v := range us {
-			if active(k) {
-				du1 += q * v
-				dy1 += q * ys[k]
-			}
-		}
-		for k := range us {
-			if active(k) {
-				us[k] += -du1 * q
-				du2 += q * us[k]
-				dy2 += q * (ys[k] + -dy1*q)
-			}
+	c.objective(p, yscale)
+	du2, dy2 := 0.0, 0.0
+	for k := range us {
+		if ws == nil || ws[k] > 0 {
+			us[k] += -du1 * q
+			du2 += q * us[k]
+			dy2 += q * (ys[k] + -dy1*q)
 		}
 	}
 	// The second projection and the sums of step 3 in one pass.
 	d := newDualSums(p)
+	absU := 0.0
 	for k := range us {
-		if !active(k) {
-			continue
+		if ws == nil || ws[k] > 0 {
+			us[k] += -du2 * q
+			w := 1.0
+			if ws != nil {
+				w = ws[k]
+			}
+			d.add((ys[k]+-dy1*q)+-dy2*q, us[k], w)
 		}
-		us[k] += -du2 * q
-		yt := (ys[k] + -dy1*q) + -dy2*q
-		d.add(yt, us[k], weight(k))
+		absU += math.Abs(us[k])
 	}
 
-	// 2. S = sup|η|: for m = 1, η is the running sum of u from the right.
-	c.Sup, _ = DualSup(1, xs, us)
+	// 2. S = sup|η|: for m = 1, η is the running sum of u from the right
+	// (DualSup's order-1 sweep).
+	if n > 0 {
+		var mom, comp [8]float64
+		c.Sup, _, mom[0], comp[0] = stepSweep(xs, us)
+		c.Sup, _ = supTail(1, xs, absU, c.Sup, 0, &mom, &comp)
+	}
 
 	// 3. Best feasible scaling and the dual objective.
 	if err := c.bound(p, d); err != nil {
@@ -141,9 +165,16 @@ func evaluateStep(p *problem.Problem, ord []int, s *representer.Spline, u []floa
 	return c, nil
 }
 
-// gather sets dst[k] = src[ord[k]].
+// gather sets dst[k] = src[ord[k]], skipping indices out of range (which
+// gatherSorted reports).
 func gather(dst, src []float64, ord []int) {
 	for k, i := range ord {
-		dst[k] = src[i]
+		if uint(i) < uint(len(src)) {
+			dst[k] = src[i]
+		}
 	}
 }
+
+// parallelMin is the number of samples from which the gathering of the
+// inputs and the evaluation of f run on a second goroutine.
+const parallelMin = 1 << 16

@@ -160,3 +160,56 @@ func TestEvaluateOrderedBadOrder(t *testing.T) {
 		assert.NoError(t, err, "m=%d", m)
 	}
 }
+
+// TestEvaluateStepLarge checks the order-1 certificate on a problem large
+// enough for its concurrent gathering against the general path, and that
+// a bad order is still an error there.
+func TestEvaluateStepLarge(t *testing.T) {
+	rnd := newRand(t)
+	n := parallelMin + 7
+	for _, loss := range []problem.Loss{problem.Squared{}, problem.Huber{Delta: 0.3}} {
+		p := shuffled(rnd, randomProblem(rnd, n, 1, loss))
+		require.NoError(t, p.Validate())
+		ord := problem.SortedOrder(p.X)
+		f := candidateFunctions(rnd, p, 1)[0]
+		for _, u := range [][]float64{nil, candidateDuals(rnd, p)[0]} {
+			want, err := evaluateGeneral(p, ord, f, u)
+			require.NoError(t, err)
+			got, err := EvaluateOrdered(p, ord, f, u)
+			require.NoError(t, err)
+			assert.Equal(t, want.MaxResidual, got.MaxResidual)
+			assertClose(t, want.Objective, got.Objective, 1e-12, "J")
+			assertClose(t, want.Sup, got.Sup, 1e-9, "S")
+			assertClose(t, want.LowerBound, got.LowerBound, 1e-9, "L")
+		}
+		// Swaps, an index out of range, and an index twice (with the
+		// inputs still sorted).
+		for _, k := range []int{n/2 + 5, n/2 - 1} {
+			bad := append([]int(nil), ord...)
+			bad[k], bad[k+1] = bad[k+1], bad[k]
+			if p.X[bad[k]] != p.X[bad[k+1]] {
+				_, err := EvaluateOrdered(p, bad, f, nil)
+				assert.Error(t, err, "unsorted at %d", k)
+			}
+		}
+		bad := append([]int(nil), ord...)
+		bad[n/2] = n + 3
+		_, err := EvaluateOrdered(p, bad, f, nil)
+		assert.Error(t, err, "out of range")
+		bad = append([]int(nil), ord...)
+		bad[n/2] = bad[n/2-1]
+		_, err = EvaluateOrdered(p, bad, f, nil)
+		assert.ErrorContains(t, err, "not a permutation", "index twice")
+	}
+}
+
+// TestEvaluateStepEmpty checks that a problem without samples gives the
+// trivial certificate on both paths rather than a panic.
+func TestEvaluateStepEmpty(t *testing.T) {
+	for m := 1; m <= 2; m++ {
+		p := &problem.Problem{Dim: 1, Loss: problem.Squared{}, Lambda: 1, Order: m, Skip: true}
+		c, err := EvaluateOrdered(p, nil, &representer.Spline{Order: m, Poly: make([]float64, m)}, nil)
+		require.NoError(t, err, "m=%d", m)
+		assert.Equal(t, 0.0, c.LowerBound, "m=%d", m)
+	}
+}

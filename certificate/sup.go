@@ -41,7 +41,11 @@ func DualSup(order int, x, u []float64) (sup, at float64) {
 	} else {
 		sup, at, mom, comp = sweep(order, x, u)
 	}
-	return supTail(order, x, u, sup, at, &mom, &comp)
+	absU := 0.0
+	for _, v := range u {
+		absU += math.Abs(v)
+	}
+	return supTail(order, x, absU, sup, at, &mom, &comp)
 }
 
 // sweep is the backward sweep of DualSup for any order: the supremum of |η|
@@ -132,17 +136,13 @@ func stepSweep(x, u []float64) (sup, at, mom, comp float64) {
 	return sup, at, mom, comp
 }
 
-// supTail completes DualSup from a sweep's supremum over [x_0, ∞) and the
-// moments about x_0.
-func supTail(m int, x, u []float64, sup, at float64, mom, comp *[8]float64) (float64, float64) {
+// supTail completes DualSup from a sweep's supremum over [x_0, ∞), the
+// moments about x_0 and absU = Σ|u_n| (summed in the order of the inputs).
+func supTail(m int, x []float64, absU, sup, at float64, mom, comp *[8]float64) (float64, float64) {
 	n := len(x)
 	// Left of x_0, η is the polynomial Σ_p M_p d^{m−1−p}/(m−1−p)!, d = x_0 − t.
 	// It vanishes when the moments M_0 … M_{m−2} do; a remainder makes η
 	// unbounded (m ≥ 2) or the constant M_0 (m = 1, already counted).
-	absU := 0.0
-	for _, v := range u {
-		absU += math.Abs(v)
-	}
 	spread := x[n-1] - x[0]
 	scale := absU
 	for p := 0; p < m; p++ {
