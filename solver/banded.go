@@ -29,7 +29,7 @@ func solveBanded(p *problem.Problem, g *problem.Groups, opt Options) (*candidate
 	if _, ok := p.Loss.(problem.L1); ok && g.G() > l1DirectMax {
 		lv := newL1Level(p, g, sc)
 		if f := lv.solve(opt, true); f != nil {
-			ds = &dualSolution{fit: f.fit, knots: f.knots, amps: f.amps, u: f.u, box: lv.b, status: f.status, iterations: f.iterations}
+			ds = f.dualSolution(lv)
 		}
 	}
 	if ds == nil {
@@ -38,6 +38,14 @@ func solveBanded(p *problem.Problem, g *problem.Groups, opt Options) (*candidate
 			return nil, err
 		}
 	}
+	return dualCandidate(p, g, sc, ds, as), nil
+}
+
+// dualCandidate turns a dual backend's solution into the candidate: for
+// the squared loss the active set as (if not nil) restarts from its knots;
+// for l1 the primal is re-solved on them and the dual polished; for Huber a
+// warm active set proposes another function.
+func dualCandidate(p *problem.Problem, g *problem.Groups, sc scaling, ds *dualSolution, as *activeSet) *candidate {
 	G := g.G()
 	xs := make([]float64, G)
 	for k := range xs {
@@ -56,7 +64,7 @@ func solveBanded(p *problem.Problem, g *problem.Groups, opt Options) (*candidate
 	if as != nil {
 		as.warm(knots, amps)
 		if as.run() {
-			return as.candidate(g, sc, status, ds.iterations), nil
+			return as.candidate(g, sc, status, ds.iterations)
 		}
 	}
 	cand := &candidate{status: status, iterations: ds.iterations}
@@ -97,7 +105,7 @@ func solveBanded(p *problem.Problem, g *problem.Groups, opt Options) (*candidate
 			cand.altDual = unsort(us)
 		}
 	}
-	return cand, nil
+	return cand
 }
 
 // dualSolution is what the dual backends return in standard units: the

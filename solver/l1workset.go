@@ -94,6 +94,11 @@ type l1Fit struct {
 	loose      []int // held samples whose cluster ended strictly inside its box
 }
 
+// dualSolution returns f in the form the candidate is built from.
+func (f *l1Fit) dualSolution(lv *l1Level) *dualSolution {
+	return &dualSolution{fit: f.fit, knots: f.knots, amps: f.amps, u: f.u, box: lv.b, status: f.status, iterations: f.iterations}
+}
+
 // newL1Level builds the top level from the grouped problem.
 func newL1Level(p *problem.Problem, g *problem.Groups, sc scaling) *l1Level {
 	G := g.G()
@@ -168,17 +173,24 @@ func (lv *l1Level) solve(opt Options, exact bool) *l1Fit {
 	nodes, vals = append(nodes, c[last]), append(vals, cf.fit[last])
 	approx := make([]float64, G)
 	piecewiseLinear(nodes, vals, lv.x, approx)
+	return lv.refine(approx, nodes[1:len(nodes)-1], opt, exact)
+}
 
+// refine solves the level by restricted programs started from an
+// approximate fit (its values at the inputs) whose knots are at the
+// positions knots: the first working set holds the samples nearest the fit,
+// the first grid the inputs near those knots. With exact false it returns
+// the first restricted optimum, an approximation good enough to start a
+// finer level.
+func (lv *l1Level) refine(approx, knots []float64, opt Options, exact bool) *l1Fit {
+	G := len(lv.x)
 	onGrid := make([]bool, G)
 	onGrid[0], onGrid[G-1] = true, true
 	for k := 0; k < G; k += max(16, G/l1Uniform) {
 		onGrid[k] = true
 	}
-	for _, k := range cf.knots {
-		at := sort.SearchFloat64s(lv.x, c[k])
-		for j := max(0, at-l1Window); j <= min(G-1, at+l1Window); j++ {
-			onGrid[j] = true
-		}
+	for _, t := range knots {
+		addNear(onGrid, sort.SearchFloat64s(lv.x, t), l1Window)
 	}
 	work, fixed := lv.workingSet(approx, l1FirstFraction)
 	iters := 0
@@ -470,17 +482,49 @@ func (lv *l1Level) restricted(grid []int, work []bool, fixed []float64, opt Opti
 // restricted dual function peaks.
 const l1Near = 2
 
-// addNear puts input k and its l1Near neighbours on each side on the grid
+// addNear puts input k and its near neighbours on each side on the grid
 // and returns how many were not on it.
-func (lv *l1Level) addNear(onGrid []bool, k int) int {
+func addNear(onGrid []bool, k, near int) int {
 	n := 0
-	for j := max(0, k-l1Near); j <= min(len(onGrid)-1, k+l1Near); j++ {
+	for j := max(0, k-near); j <= min(len(onGrid)-1, k+near); j++ {
 		if !onGrid[j] {
 			onGrid[j] = true
 			n++
 		}
 	}
 	return n
+}
+
+// peaks puts on the grid, with its near neighbours on each side, the input
+// of largest |η| in every run of inputs where the dual function of u exceeds
+// limit, and returns how many inputs it added.
+func (lv *l1Level) peaks(u []float64, limit float64, near int, onGrid []bool) int {
+	// η at the inputs: p_k = Σ_{g≤k} U_g, q_{k+1} = q_k − h_k p_k, q_0 = 0.
+	added := 0
+	q, p := 0.0, 0.0
+	best, bestAt := 0.0, -1
+	for k := range lv.x {
+		if k > 0 {
+			q -= (lv.x[k] - lv.x[k-1]) * p
+		}
+		for i := lv.start[k]; i < lv.start[k+1]; i++ {
+			p += u[i]
+		}
+		if a := math.Abs(q); a > limit {
+			if a > best {
+				best, bestAt = a, k
+			}
+			continue
+		}
+		if bestAt >= 0 {
+			added += addNear(onGrid, bestAt, near)
+			best, bestAt = 0, -1
+		}
+	}
+	if bestAt >= 0 {
+		added += addNear(onGrid, bestAt, near)
+	}
+	return added
 }
 
 // violations checks the optimality conditions of the whole level at f. It
@@ -500,31 +544,7 @@ func (lv *l1Level) violations(f *l1Fit, work []bool, onGrid []bool) (flagged []i
 			}
 		}
 	}
-	// η at the inputs: p_k = Σ_{g≤k} U_g, q_{k+1} = q_k − h_k p_k, q_0 = 0.
-	limit := lv.lam * (1 + l1DualTol)
-	q, p := 0.0, 0.0
-	best, bestAt := 0.0, -1
-	for k := range lv.x {
-		if k > 0 {
-			q -= (lv.x[k] - lv.x[k-1]) * p
-		}
-		for i := lv.start[k]; i < lv.start[k+1]; i++ {
-			p += f.u[i]
-		}
-		if a := math.Abs(q); a > limit {
-			if a > best {
-				best, bestAt = a, k
-			}
-			continue
-		}
-		if bestAt >= 0 {
-			added += lv.addNear(onGrid, bestAt)
-			best, bestAt = 0, -1
-		}
-	}
-	if bestAt >= 0 {
-		added += lv.addNear(onGrid, bestAt)
-	}
+	added = lv.peaks(f.u, lv.lam*(1+l1DualTol), l1Near, onGrid)
 	return flagged, added
 }
 

@@ -84,6 +84,10 @@ func Path(p *problem.Problem, lambdas []float64, opt Options) ([]*Solution, erro
 	if err != nil {
 		return nil, err
 	}
+	if err := checkNumerics(g); err != nil {
+		return nil, err
+	}
+	ws := &warmSolver{g: g, sc: newScaling(p, g), opt: opt}
 	// Each λ is certified on another goroutine while the next is solved:
 	// the certificate costs more than a warm solve (at N = 10^5 about 12 ms
 	// against 4), so up to GOMAXPROCS certificates run at once.
@@ -92,7 +96,6 @@ func Path(p *problem.Problem, lambdas []float64, opt Options) ([]*Solution, erro
 		certErr = make([]error, len(lambdas))
 		slots   = make(chan struct{}, runtime.GOMAXPROCS(0))
 	)
-	ws := &warmSolver{g: g, sc: newScaling(p, g), opt: opt}
 	scale := certificate.DataScale(p)
 	for i, l := range lambdas {
 		start := time.Now()

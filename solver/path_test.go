@@ -271,6 +271,10 @@ func TestPathErrorsWrap(t *testing.T) {
 	p := &problem.Problem{Dim: 2, X: []float64{0, 0, 1, 1}, Y: []float64{0, 1}, Loss: problem.Squared{}, Order: 2, Skip: true}
 	_, err := LambdaMax(p)
 	assert.True(t, errors.Is(err, ErrUnsupported), "%v", err)
+	// Data out of numerical range are rejected by a path as by Solve.
+	q := &problem.Problem{Dim: 1, X: []float64{1e12, 1e12 + 1e-3, 1e12 + 2e-3}, Y: []float64{0, 1, 0}, Loss: problem.Squared{}, Order: 2, Skip: true}
+	_, err = Path(q, []float64{1, 0.1}, Options{})
+	assert.True(t, errors.Is(err, ErrIllConditioned), "%v", err)
 }
 
 // pathBenchProblem is the λ-path benchmark: N = 10^5, x uniform
