@@ -165,6 +165,18 @@ func (p *Problem) Group1D() (*Groups, error) {
 		for j < n && xs[j] == xs[i] {
 			j++
 		}
+		if j == i+1 {
+			// A single sample: the sums below without their loops (0.0 + v
+			// as they form it, which turns −0 into +0).
+			w, y := g.W[i], g.Y[i]
+			sw, swy, mean := 0.0+w, 0.0+w*y, 0.0+y
+			if sw > 0 {
+				mean = swy / sw
+			}
+			g.X[k], g.Start[k], g.SumW[k], g.MeanY[k] = xs[i], i, sw, mean
+			i = j
+			continue
+		}
 		sw, swy, sy := 0.0, 0.0, 0.0
 		for l := i; l < j; l++ {
 			sw += g.W[l]

@@ -3,6 +3,7 @@ package solver
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/ridgeline-nn/ridgeline/problem"
 	"github.com/ridgeline-nn/ridgeline/representer"
@@ -731,24 +732,56 @@ func (t *tv1) polish() int {
 // d − (y_i − y_r) from the unrounded offset d of the segment's value: the
 // residuals of the rounded function would carry the rounding of v into
 // every u_i of a long segment, and η sums them (DESIGN §4).
+//
+// The scatter into the problem's order is random access; for large N the
+// sorted samples are split into two halves written by two goroutines
+// (disjoint entries of u, so the result does not depend on the scheduling).
 func (t *tv1) residualDual(loss problem.Loss) []float64 {
-	u := make([]float64, len(t.g.Order))
-	for s := range t.val {
-		a, b := t.samples(t.seg[s], t.seg[s+1])
-		ref, d := t.ref[s], t.off[s]
-		if t.kind == tvSquared {
-			for i := a; i < b; i++ {
-				u[t.g.Order[i]] = t.g.W[i] * ((t.g.Y[i] - ref) - d)
-			}
-			continue
-		}
-		for i := a; i < b; i++ {
-			if w := t.g.W[i]; w > 0 {
-				u[t.g.Order[i]] = -w * loss.Deriv(d-(t.g.Y[i]-ref))
-			}
-		}
+	n := len(t.g.Order)
+	u := make([]float64, n)
+	parts := 1
+	if n >= order1ParallelMin {
+		parts = 2
 	}
+	concurrently(parts, func(part int) {
+		lo, hi := part*n/parts, (part+1)*n/parts
+		for s := range t.val {
+			a, b := t.samples(t.seg[s], t.seg[s+1])
+			a, b = max(a, lo), min(b, hi)
+			ref, d := t.ref[s], t.off[s]
+			if t.kind == tvSquared {
+				for i := a; i < b; i++ {
+					u[t.g.Order[i]] = t.g.W[i] * ((t.g.Y[i] - ref) - d)
+				}
+				continue
+			}
+			for i := a; i < b; i++ {
+				if w := t.g.W[i]; w > 0 {
+					u[t.g.Order[i]] = -w * loss.Deriv(d-(t.g.Y[i]-ref))
+				}
+			}
+		}
+	})
 	return u
+}
+
+// order1ParallelMin is the number of samples from which the scatter of the
+// dual runs in two halves concurrently.
+const order1ParallelMin = 1 << 16
+
+// concurrently runs f(0), …, f(parts−1), each but the first on a new
+// goroutine, and returns when all have returned.
+func concurrently(parts int, f func(part int)) {
+	var wg sync.WaitGroup
+	for p := 1; p < parts; p++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(p)
+		}()
+	}
+	f(0)
+	wg.Wait()
 }
 
 // reference returns the target of the first weighted sample in [a, b).

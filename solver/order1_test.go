@@ -613,6 +613,36 @@ func TestOrder1RandomCertified(t *testing.T) {
 	}
 }
 
+// TestOrder1LargeCertified: problems large enough for the concurrent
+// sort, gathering and scatter of the dual (N > 2^16), with duplicated
+// inputs and weights, certify; the dual in the problem's order is the
+// residual dual of the returned function (a misplaced entry would show).
+func TestOrder1LargeCertified(t *testing.T) {
+	r := testRand(t)
+	n := 1<<16 + 1000
+	for _, loss := range []problem.Loss{problem.Squared{}, problem.Huber{Delta: 0.2}} {
+		t.Run(loss.Name(), func(t *testing.T) {
+			p := order1Problem(r, n, loss, 3)
+			p.W = make([]float64, n)
+			for i := range p.X {
+				p.X[i] = math.Round(p.X[i]*1e4) / 1e4 // duplicates
+				p.W[i] = r.ExpFloat64()
+			}
+			sol, err := Solve(p, Options{})
+			require.NoError(t, err)
+			requireCertified1(t, p, sol)
+			g, err := p.Group1D()
+			require.NoError(t, err)
+			cand, err := solveOrder1(p, g, Options{})
+			require.NoError(t, err)
+			for i, u := range cand.dual {
+				want := -p.W[i] * loss.Deriv(cand.spline.Eval(p.X[i])-p.Y[i])
+				require.InDelta(t, want, u, 1e-9*(1+math.Abs(want)), "sample %d", i)
+			}
+		})
+	}
+}
+
 // TestOrder1BadlyScaledData: offsets and scales of y and ω far from 1 do
 // not change the answer (standard units inside), which certifies to
 // rounding. The check is groupCertificate's, which centres y: the package
