@@ -83,84 +83,14 @@ func EvaluateOrdered(p *problem.Problem, ord []int, s *representer.Spline, u []f
 	return evaluateGeneral(p, ord, s, u)
 }
 
-// evaluateGeneral is EvaluateOrdered for any order, on arguments of
-// matching sizes. Everything below runs over the inputs in sorted order:
-// one sort, the spline evaluated by a sweep, and the supremum of η by a
-// recursion.
+// evaluateGeneral is EvaluateOrdered for orders ≥ 2, on arguments of
+// matching sizes: one evaluation by an Evaluator.
 func evaluateGeneral(p *problem.Problem, ord []int, s *representer.Spline, u []float64) (*Certificate, error) {
-	n := p.N()
-	xs := make([]float64, n)
-	if err := gatherSorted(xs, p.X, ord); err != nil {
+	e, err := NewEvaluator(p, ord)
+	if err != nil {
 		return nil, err
 	}
-	fs := make([]float64, n)
-	s.EvalTo(fs, xs)
-	f := make([]float64, n)
-	for k, i := range ord {
-		f[i] = fs[k]
-	}
-	c := &Certificate{Regularizer: s.TV()}
-	interp := problem.IsInterp(p.Loss)
-	yscale := 0.0
-	for i := 0; i < n; i++ {
-		r := f[i] - p.Y[i]
-		c.MaxResidual = math.Max(c.MaxResidual, math.Abs(r))
-		yscale = math.Max(yscale, math.Abs(p.Y[i]))
-		if !interp {
-			c.LossValue += p.Weight(i) * p.Loss.Value(r)
-		}
-	}
-	c.objective(p, yscale)
-
-	if u == nil {
-		u = make([]float64, n)
-		for i := range u {
-			u[i] = -p.Weight(i) * p.Loss.Deriv(f[i]-p.Y[i])
-		}
-	} else {
-		u = append([]float64(nil), u...)
-	}
-	for i, v := range u {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("%w: entry %d is %v", ErrDual, i, v)
-		}
-		if !interp && p.Weight(i) == 0 {
-			u[i] = 0
-		}
-	}
-	// 1. Project onto {Pᵀu = 0} over the samples that carry loss.
-	active := make([]bool, n)
-	for i := range active {
-		active[i] = interp || p.Weight(i) > 0
-	}
-	basis := polyBasis(p.X, active, p.Order)
-	basis.project(u)
-
-	// 2. S = sup|η| on the continuum, over the inputs in sorted order.
-	us := make([]float64, n)
-	for k, i := range ord {
-		us[k] = u[i]
-	}
-	c.Sup, _ = DualSup(p.Order, xs, us)
-
-	// 3. Best feasible scaling and the dual objective.
-	// The dual objective uses ỹ = y minus its least-squares polynomial part
-	// on the same samples: ỹᵀu = yᵀu for u ⟂ polynomials, but without the
-	// cancellation of a large offset in y, and without the rounding left in
-	// Pᵀu. What rounding remains is subtracted (yuSlack), so that a u that
-	// is rounding noise can never be scaled into a bound.
-	yt := append([]float64(nil), p.Y...)
-	basis.project(yt)
-	d := newDualSums(p)
-	for i := 0; i < n; i++ {
-		if active[i] {
-			d.add(yt[i], u[i], p.Weight(i))
-		}
-	}
-	if err := c.bound(p, d); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return e.Evaluate(p.Lambda, s, u)
 }
 
 // gatherSorted sets xs[k] = x[ord[k]] and checks that ord is a permutation

@@ -36,9 +36,12 @@ func DualSup(order int, x, u []float64) (sup, at float64) {
 		return 0, 0
 	}
 	var mom, comp [8]float64 // moments about the first input, and their compensation
-	if order == 1 {
+	switch order {
+	case 1:
 		sup, at, mom[0], comp[0] = stepSweep(x, u)
-	} else {
+	case 2:
+		sup, at, mom[0], comp[0], mom[1], comp[1] = linearSweep(x, u)
+	default:
 		sup, at, mom, comp = sweep(order, x, u)
 	}
 	absU := 0.0
@@ -134,6 +137,35 @@ func stepSweep(x, u []float64) (sup, at, mom, comp float64) {
 		}
 	}
 	return sup, at, mom, comp
+}
+
+// linearSweep is sweep for m = 2, where η is piecewise linear with kinks at
+// the inputs, so its supremum over [x_0, ∞) is attained at an input, and
+// the moments are Σu and Σu·(x_n − t). It performs the same floating-point
+// operations as sweep does for m = 2 (the factorials there are 1), so it
+// returns the same values, without sweep's loops and divisions.
+func linearSweep(x, u []float64) (sup, at, m0, c0, m1, c1 float64) {
+	n := len(x)
+	for j := n - 1; j >= 0; j-- {
+		if j < n-1 {
+			h := x[j+1] - x[j]
+			s, e := twoSumAcc(0, 0, m0)
+			s, e = twoSumAcc(s, e, c0)
+			t, f := twoSumAcc(0, 0, m1)
+			t, f = twoSumAcc(t, f, c1)
+			t, f = twoSumAcc(t, f, m0*h)
+			t, f = twoSumAcc(t, f, c0*h)
+			m0, c0, m1, c1 = s, e, t, f
+		}
+		m0, c0 = twoSumAcc(m0, c0, u[j])
+		if j > 0 && x[j-1] == x[j] {
+			continue
+		}
+		if a := math.Abs(m1 + c1); a > sup {
+			sup, at = a, x[j]
+		}
+	}
+	return sup, at, m0, c0, m1, c1
 }
 
 // supTail completes DualSup from a sweep's supremum over [x_0, ∞), the

@@ -88,6 +88,10 @@ func Path(p *problem.Problem, lambdas []float64, opt Options) ([]*Solution, erro
 		return nil, err
 	}
 	ws := &warmSolver{g: g, sc: newScaling(p, g), opt: opt}
+	ev, err := certificate.NewEvaluator(p, g.Order)
+	if err != nil {
+		return nil, err
+	}
 	// Each λ is certified on another goroutine while the next is solved:
 	// the certificate costs more than a warm solve (at N = 10^5 about 12 ms
 	// against 4), so up to GOMAXPROCS certificates run at once.
@@ -106,7 +110,7 @@ func Path(p *problem.Problem, lambdas []float64, opt Options) ([]*Solution, erro
 			wg.Wait()
 			return nil, err
 		}
-		c.order = g.Order
+		c.order, c.eval = g.Order, ev
 		solveSec := time.Since(start).Seconds()
 		slots <- struct{}{}
 		wg.Add(1)

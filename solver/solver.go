@@ -178,11 +178,12 @@ func Solve(p *problem.Problem, opt Options) (*Solution, error) {
 // proposal is verified from scratch; any of them gives a valid bound.
 type candidate struct {
 	spline     *representer.Spline
-	dual       []float64           // per sample, in the problem's order
-	altDual    []float64           // another proposal; the better certified bound is kept
-	altSpline  *representer.Spline // another function; the lower objective is kept
-	altNatural bool                // also try the residual dual of the chosen function
-	order      []int               // problem.SortedOrder of the inputs, if known
+	dual       []float64              // per sample, in the problem's order
+	altDual    []float64              // another proposal; the better certified bound is kept
+	altSpline  *representer.Spline    // another function; the lower objective is kept
+	altNatural bool                   // also try the residual dual of the chosen function
+	order      []int                  // problem.SortedOrder of the inputs, if known
+	eval       *certificate.Evaluator // prepared certificates (a path), if any
 	status     Status
 	iterations int
 }
@@ -195,6 +196,9 @@ func (c *candidate) certify(p *problem.Problem) (*certificate.Certificate, error
 		ord = problem.SortedOrder(p.X)
 	}
 	eval := func(s *representer.Spline, u []float64) (*certificate.Certificate, error) {
+		if c.eval != nil {
+			return c.eval.Evaluate(p.Lambda, s, u)
+		}
 		return certificate.EvaluateOrdered(p, ord, s, u)
 	}
 	cert, err := eval(c.spline, c.dual)

@@ -1,0 +1,145 @@
+package certificate
+
+import (
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/ridgeline-nn/ridgeline/problem"
+	"github.com/ridgeline-nn/ridgeline/representer"
+)
+
+// Evaluator certifies functions for one problem at any number of values of
+// λ — a regularisation path — with the same rules and rounding allowances
+// as EvaluateOrdered, which it also implements. What does not depend on λ,
+// on the function or on the dual vector is prepared once: the data in
+// sorted order (checked against the order given), the orthonormal basis of
+// the polynomials that the dual vector is projected off, and the projected
+// targets ỹ. Each evaluation then works in sorted order throughout.
+//
+// An Evaluator is safe for concurrent use; it keeps a reference to the
+// problem, whose data must not change while it is in use.
+type Evaluator struct {
+	p      *problem.Problem
+	ord    []int
+	xs, ys []float64  // inputs and targets in sorted order
+	ws     []float64  // weights in sorted order (1 for Interp)
+	active []bool     // samples that carry loss (all for Interp), sorted order
+	basis  orthoBasis // polynomials of degree < m on the active sorted inputs
+	yt     []float64  // ys minus its polynomial part (order ≥ 2)
+	yscale float64    // max|y|
+	buf    sync.Pool  // *evalScratch
+	interp bool
+}
+
+// evalScratch holds one evaluation's vectors over the sorted samples.
+type evalScratch struct{ fs, us []float64 }
+
+// NewEvaluator prepares the certificates of p, whose inputs ord sorts (the
+// permutation returned by problem.SortedOrder(p.X)). It checks ord; p.Lambda
+// is not used.
+func NewEvaluator(p *problem.Problem, ord []int) (*Evaluator, error) {
+	if p.Dim != 1 {
+		return nil, fmt.Errorf("certificate: dimension %d not supported", p.Dim)
+	}
+	n := p.N()
+	if len(ord) != n {
+		return nil, fmt.Errorf("certificate: order of length %d for %d samples", len(ord), n)
+	}
+	e := &Evaluator{p: p, ord: ord, interp: problem.IsInterp(p.Loss)}
+	e.buf.New = func() any { return &evalScratch{fs: make([]float64, n), us: make([]float64, n)} }
+	if p.Order == 1 {
+		// Order 1 has its own sorted-order evaluation (evaluateStep).
+		return e, nil
+	}
+	e.xs = make([]float64, n)
+	if err := gatherSorted(e.xs, p.X, ord); err != nil {
+		return nil, err
+	}
+	e.ys, e.ws, e.active = make([]float64, n), make([]float64, n), make([]bool, n)
+	for k, i := range ord {
+		e.ys[k] = p.Y[i]
+		e.ws[k] = p.Weight(i)
+		e.active[k] = e.interp || e.ws[k] > 0
+		e.yscale = math.Max(e.yscale, math.Abs(e.ys[k]))
+	}
+	e.basis = polyBasis(e.xs, e.active, p.Order)
+	e.yt = append([]float64(nil), e.ys...)
+	e.basis.project(e.yt)
+	return e, nil
+}
+
+// Evaluate returns the certificate of s for the problem at regularisation
+// λ = lambda, with the dual vector u (one entry per sample in the problem's
+// order; nil: the residual dual), exactly as EvaluateOrdered does for the
+// problem with that λ.
+func (e *Evaluator) Evaluate(lambda float64, s *representer.Spline, u []float64) (*Certificate, error) {
+	q := *e.p
+	q.Lambda = lambda
+	p := &q
+	n := p.N()
+	if s.Order != p.Order {
+		return nil, fmt.Errorf("certificate: spline of order %d for a problem of order %d", s.Order, p.Order)
+	}
+	if u != nil && len(u) != n {
+		return nil, fmt.Errorf("%w: length %d for %d samples", ErrDual, len(u), n)
+	}
+	if p.Order == 1 {
+		return evaluateStep(p, e.ord, s, u)
+	}
+	sc := e.buf.Get().(*evalScratch)
+	defer e.buf.Put(sc)
+	fs, us := sc.fs, sc.us
+
+	// J from the spline's values at the sorted inputs.
+	s.EvalTo(fs, e.xs)
+	c := &Certificate{Regularizer: s.TV()}
+	for k := 0; k < n; k++ {
+		r := fs[k] - e.ys[k]
+		c.MaxResidual = math.Max(c.MaxResidual, math.Abs(r))
+		if !e.interp {
+			c.LossValue += e.ws[k] * p.Loss.Value(r)
+		}
+	}
+	c.objective(p, e.yscale)
+
+	// The dual vector in sorted order: checked, and 0 where there is no loss.
+	if u == nil {
+		for k := range us {
+			us[k] = -e.ws[k] * p.Loss.Deriv(fs[k]-e.ys[k])
+		}
+	} else {
+		for k, i := range e.ord {
+			us[k] = u[i]
+		}
+	}
+	for k, v := range us {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("%w: entry %d is %v", ErrDual, e.ord[k], v)
+		}
+		if !e.active[k] {
+			us[k] = 0
+		}
+	}
+	// 1. Project onto {Pᵀu = 0} over the samples that carry loss.
+	e.basis.project(us)
+
+	// 2. S = sup|η| on the continuum.
+	c.Sup, _ = DualSup(p.Order, e.xs, us)
+
+	// 3. Best feasible scaling and the dual objective, with ỹ = y minus its
+	// polynomial part on the same samples: ỹᵀu = yᵀu for u ⟂ polynomials,
+	// but without the cancellation of a large offset in y, and without the
+	// rounding left in Pᵀu. What rounding remains is subtracted (yuSlack),
+	// so that a u that is rounding noise can never be scaled into a bound.
+	d := newDualSums(p)
+	for k := 0; k < n; k++ {
+		if e.active[k] {
+			d.add(e.yt[k], us[k], e.ws[k])
+		}
+	}
+	if err := c.bound(p, d); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

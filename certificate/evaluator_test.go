@@ -1,0 +1,103 @@
+package certificate
+
+import (
+	"math"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ridgeline-nn/ridgeline/problem"
+	"github.com/ridgeline-nn/ridgeline/representer"
+)
+
+// TestLinearSweepMatchesSweep checks that the order-2 sweep of DualSup does
+// what the general sweep does for m = 2, bit for bit: random duals of mixed
+// scales on inputs with runs of duplicates.
+func TestLinearSweepMatchesSweep(t *testing.T) {
+	rnd := newRand(t)
+	for trial := 0; trial < 200; trial++ {
+		n := 1 + rnd.IntN(60)
+		x := randomX(rnd, n, -1, 1, trial%2 == 0)
+		u := make([]float64, n)
+		for i := range u {
+			u[i] = math.Pow(10, -8+16*rnd.Float64()) * rnd.NormFloat64()
+			if rnd.IntN(5) == 0 {
+				u[i] = 0
+			}
+		}
+		sup, at, m0, c0, m1, c1 := linearSweep(x, u)
+		gsup, gat, gmom, gcomp := sweep(2, x, u)
+		require.Equal(t, math.Float64bits(gsup), math.Float64bits(sup), "sup, trial %d", trial)
+		require.Equal(t, math.Float64bits(gat), math.Float64bits(at), "at, trial %d", trial)
+		// The moments agree in value (a zero may differ in sign).
+		require.True(t, gmom[0] == m0 && gcomp[0] == c0 && gmom[1] == m1 && gcomp[1] == c1,
+			"moments %v %v %v %v, want %v %v %v %v (trial %d)", m0, c0, m1, c1, gmom[0], gcomp[0], gmom[1], gcomp[1], trial)
+	}
+}
+
+// TestEvaluatorAcrossLambda certifies random splines and duals at several
+// λ with one Evaluator, from several goroutines at once, and checks every
+// certificate against EvaluateOrdered for the problem at that λ: reusing
+// the prepared data (and the scratch vectors) must not change a bit.
+func TestEvaluatorAcrossLambda(t *testing.T) {
+	rnd := newRand(t)
+	for _, loss := range []problem.Loss{problem.Squared{}, problem.L1{}, problem.Huber{Delta: 0.3}, problem.Interp{}} {
+		for _, m := range []int{1, 2, 3} {
+			p := shuffled(rnd, randomProblem(rnd, 40+rnd.IntN(40), m, loss))
+			ev, err := NewEvaluator(p, problem.SortedOrder(p.X))
+			require.NoError(t, err)
+			lo, hi := p.X[0], p.X[0]
+			for _, x := range p.X {
+				lo, hi = math.Min(lo, x), math.Max(hi, x)
+			}
+			type job struct {
+				lambda float64
+				s      *representer.Spline
+				u      []float64
+				want   *Certificate
+			}
+			var jobs []job
+			for k := 0; k < 12; k++ {
+				q := *p
+				q.Lambda = math.Pow(10, -3+5*rnd.Float64())
+				s := randomSpline(rnd, m, rnd.IntN(6), lo, hi, 1)
+				var u []float64
+				if k%2 == 1 {
+					u = make([]float64, p.N())
+					for i := range u {
+						u[i] = rnd.NormFloat64()
+					}
+				}
+				want, err := EvaluateOrdered(&q, problem.SortedOrder(q.X), s, u)
+				require.NoError(t, err)
+				jobs = append(jobs, job{q.Lambda, s, u, want})
+			}
+			var wg sync.WaitGroup
+			got := make([]*Certificate, len(jobs))
+			for k := range jobs {
+				wg.Add(1)
+				go func(k int) {
+					defer wg.Done()
+					c, err := ev.Evaluate(jobs[k].lambda, jobs[k].s, jobs[k].u)
+					if err == nil {
+						got[k] = c
+					}
+				}(k)
+			}
+			wg.Wait()
+			for k := range jobs {
+				require.NotNil(t, got[k], "%s m=%d job %d", loss.Name(), m, k)
+				require.Equal(t, certBits(jobs[k].want), certBits(got[k]), "%s m=%d job %d", loss.Name(), m, k)
+			}
+		}
+	}
+}
+
+// certBits lists a certificate's fields bit for bit (so that NaN equals
+// NaN).
+func certBits(c *Certificate) [9]uint64 {
+	b := math.Float64bits
+	return [9]uint64{b(c.Objective), b(c.LossValue), b(c.Regularizer), b(c.MaxResidual), b(c.LowerBound),
+		b(c.Gap), b(c.GapAbs), b(c.Sup), b(c.Alpha)}
+}
