@@ -223,46 +223,47 @@ func (c *Certificate) bound(p *problem.Problem, d dualSums) error {
 // zero optimum by its absolute gap (DESIGN §4): ½Σω(y − ȳ)² for the squared
 // and Huber losses, Σω|y − ȳ| for l1 and the spread of y for Interp.
 func DataScale(p *problem.Problem) float64 {
-	sw, swy, ymax := 0.0, 0.0, 0.0
+	// Four partial sums per quantity (lanes k mod 4), so that the additions
+	// do not wait on each other; the scale only needs to be accurate to a
+	// few roundings.
 	unit := p.W == nil || problem.IsInterp(p.Loss)
-	for i, y := range p.Y {
-		w := 1.0
-		if !unit {
-			w = p.W[i]
+	weight := func(i int) float64 {
+		if unit {
+			return 1
 		}
-		sw += w
-		swy += w * y
-		ymax = max(ymax, math.Abs(y))
+		return p.W[i]
 	}
-	mean := swy / sw
-	s := 0.0
+	var sw, swy, ymax [4]float64
+	for i, y := range p.Y {
+		w := weight(i)
+		sw[i&3] += w
+		swy[i&3] += w * y
+		ymax[i&3] = max(ymax[i&3], math.Abs(y))
+	}
+	tsw := (sw[0] + sw[1]) + (sw[2] + sw[3])
+	mean := ((swy[0] + swy[1]) + (swy[2] + swy[3])) / tsw
+	ym := max(ymax[0], ymax[1], ymax[2], ymax[3])
+	var s [4]float64
 	switch {
 	case problem.IsInterp(p.Loss):
-		for _, y := range p.Y {
-			s = max(s, math.Abs(y-mean))
+		for i, y := range p.Y {
+			s[i&3] = max(s[i&3], math.Abs(y-mean))
 		}
+		s[0] = max(s[0], s[1], s[2], s[3])
+		s[1], s[2], s[3] = 0, 0, 0
 	case p.Loss.DualCurvature() > 0:
 		for i, y := range p.Y {
 			d := y - mean
-			if unit {
-				s += 0.5 * d * d
-			} else {
-				s += 0.5 * p.W[i] * d * d
-			}
+			s[i&3] += 0.5 * weight(i) * d * d
 		}
 	default:
 		for i, y := range p.Y {
-			d := math.Abs(y - mean)
-			if unit {
-				s += d
-			} else {
-				s += p.W[i] * d
-			}
+			s[i&3] += weight(i) * math.Abs(y-mean)
 		}
 	}
 	// Constant data have scale 0; rounding in J is then of order
 	// eps·Σω·y², which is the floor of the natural scale.
-	return math.Max(s, 0x1p-52*sw*math.Max(ymax*ymax, ymax))
+	return math.Max((s[0]+s[1])+(s[2]+s[3]), 0x1p-52*tsw*math.Max(ym*ym, ym))
 }
 
 // Certified reports whether c proves optimality within the relative
