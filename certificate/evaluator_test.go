@@ -101,3 +101,43 @@ func certBits(c *Certificate) [9]uint64 {
 	return [9]uint64{b(c.Objective), b(c.LossValue), b(c.Regularizer), b(c.MaxResidual), b(c.LowerBound),
 		b(c.Gap), b(c.GapAbs), b(c.Sup), b(c.Alpha)}
 }
+
+// TestProjectOrthogonal projects vectors with a large polynomial part (1e8
+// times the noise) and checks that what is left is orthogonal to every
+// power of the centred inputs to working precision, relative to the sizes
+// of the terms in each sum.
+func TestProjectOrthogonal(t *testing.T) {
+	rnd := newRand(t)
+	for _, m := range []int{1, 2, 3, 4} {
+		for trial := 0; trial < 20; trial++ {
+			n := 5 + rnd.IntN(300)
+			x := randomX(rnd, n, -3, 7, trial%2 == 0)
+			active := make([]bool, n)
+			for i := range active {
+				active[i] = rnd.IntN(6) > 0
+			}
+			v := make([]float64, n)
+			for i := range v {
+				if !active[i] {
+					continue
+				}
+				v[i] = rnd.NormFloat64()
+				for k, c := 0, 1e12*rnd.NormFloat64(); k < m; k++ {
+					v[i] += c * math.Pow(x[i]-2, float64(k))
+				}
+			}
+			polyBasis(x, active, m).project(v)
+			for k := 0; k < m; k++ {
+				s, abs := 0.0, 0.0
+				for i := range v {
+					if active[i] {
+						tk := math.Pow((x[i]-2)/5, float64(k))
+						s += v[i] * tk
+						abs += math.Abs(v[i] * tk)
+					}
+				}
+				require.LessOrEqual(t, math.Abs(s), 1e-12*math.Max(abs, 1e-300)+1e-300, "m=%d trial %d power %d", m, trial, k)
+			}
+		}
+	}
+}

@@ -66,12 +66,71 @@ func polyBasis(x []float64, active []bool, m int) orthoBasis {
 	return basis
 }
 
-// project removes from v its components along the basis (twice).
+// project removes from v its components along the basis, twice (classical
+// Gram–Schmidt applied twice, which leaves v orthogonal to the basis to
+// working precision like the modified scheme): the coefficients of a pass
+// are all taken against the same v, and the second pass's are summed while
+// the first is subtracted, so that the whole costs three sweeps over v.
 func (b orthoBasis) project(v []float64) {
-	for pass := 0; pass < 2; pass++ {
-		for _, q := range b {
-			axpy(v, -dot(q, v), q)
+	m := len(b)
+	if m == 0 {
+		return
+	}
+	if m > 8 {
+		for pass := 0; pass < 2; pass++ {
+			for _, q := range b {
+				axpy(v, -dot(q, v), q)
+			}
 		}
+		return
+	}
+	if m == 2 {
+		b.project2(v)
+		return
+	}
+	var c1, c2 [8]float64
+	for i, vi := range v {
+		for k := 0; k < m; k++ {
+			c1[k] += b[k][i] * vi
+		}
+	}
+	for i, vi := range v {
+		for k := 0; k < m; k++ {
+			vi -= c1[k] * b[k][i]
+		}
+		v[i] = vi
+		for k := 0; k < m; k++ {
+			c2[k] += b[k][i] * vi
+		}
+	}
+	for i, vi := range v {
+		for k := 0; k < m; k++ {
+			vi -= c2[k] * b[k][i]
+		}
+		v[i] = vi
+	}
+}
+
+// project2 is project for a basis of two vectors, the order-2 case.
+func (b orthoBasis) project2(v []float64) {
+	q0, q1 := b[0][:len(v)], b[1][:len(v)]
+	a0, a1 := 0.0, 0.0
+	for i, vi := range v {
+		a0 += q0[i] * vi
+		a1 += q1[i] * vi
+	}
+	c0, c1 := 0.0, 0.0
+	for i, vi := range v {
+		vi -= a0 * q0[i]
+		vi -= a1 * q1[i]
+		v[i] = vi
+		c0 += q0[i] * vi
+		c1 += q1[i] * vi
+	}
+	for i, vi := range v {
+		vi -= c0 * q0[i]
+		vi -= c1 * q1[i]
+		v[i] = vi
 	}
 }
 
