@@ -94,21 +94,35 @@ func (e *Evaluator) Evaluate(lambda float64, s *representer.Spline, u []float64)
 	// J from the spline's values at the sorted inputs.
 	s.EvalTo(fs, e.xs)
 	c := &Certificate{Regularizer: s.TV()}
+	_, squared := p.Loss.(problem.Squared)
+	maxRes := 0.0
 	for k := 0; k < n; k++ {
 		r := fs[k] - e.ys[k]
-		c.MaxResidual = math.Max(c.MaxResidual, math.Abs(r))
-		if !e.interp {
+		if a := math.Abs(r); a > maxRes || a != a {
+			maxRes = a
+		}
+		switch {
+		case e.interp:
+		case squared:
+			c.LossValue += e.ws[k] * (0.5 * r * r) // problem.Squared.Value
+		default:
 			c.LossValue += e.ws[k] * p.Loss.Value(r)
 		}
 	}
+	c.MaxResidual = maxRes
 	c.objective(p, e.yscale)
 
 	// The dual vector in sorted order: checked, and 0 where there is no loss.
-	if u == nil {
+	switch {
+	case u == nil && squared:
+		for k := range us {
+			us[k] = -e.ws[k] * (fs[k] - e.ys[k]) // problem.Squared.Deriv
+		}
+	case u == nil:
 		for k := range us {
 			us[k] = -e.ws[k] * p.Loss.Deriv(fs[k]-e.ys[k])
 		}
-	} else {
+	default:
 		for k, i := range e.ord {
 			us[k] = u[i]
 		}
