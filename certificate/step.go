@@ -89,10 +89,12 @@ func evaluateStep(p *problem.Problem, ord []int, s *representer.Spline, u []floa
 	}
 	c := &Certificate{Regularizer: s.TV()}
 	natural := u == nil
-	yscale, du1, dy1 := 0.0, 0.0, 0.0
+	// Local accumulators: the compiler keeps them in registers, not the
+	// fields of c.
+	loss, maxRes, yscale, du1, dy1 := 0.0, 0.0, 0.0, 0.0, 0.0
 	for k := range fs {
 		r := fs[k] - ys[k]
-		c.MaxResidual = max(c.MaxResidual, math.Abs(r))
+		maxRes = max(maxRes, math.Abs(r))
 		yscale = max(yscale, math.Abs(ys[k]))
 		w := 1.0
 		if ws != nil {
@@ -105,12 +107,12 @@ func evaluateStep(p *problem.Problem, ord []int, s *representer.Spline, u []floa
 				v = -w * p.Loss.Deriv(r)
 			}
 		case isSquared:
-			c.LossValue += w * sq.Value(r)
+			loss += w * sq.Value(r)
 			if natural {
 				v = -w * sq.Deriv(r)
 			}
 		default:
-			c.LossValue += w * p.Loss.Value(r)
+			loss += w * p.Loss.Value(r)
 			if natural {
 				v = -w * p.Loss.Deriv(r)
 			}
@@ -126,6 +128,7 @@ func evaluateStep(p *problem.Problem, ord []int, s *representer.Spline, u []floa
 		}
 		us[k] = v
 	}
+	c.LossValue, c.MaxResidual = loss, maxRes
 	c.objective(p, yscale)
 	du2, dy2 := 0.0, 0.0
 	for k := range us {

@@ -196,9 +196,15 @@ func newTV1(p *problem.Problem, g *problem.Groups, kind tvKind, delta float64) *
 			t.sw[i] = sc.w(g.W[i])
 		}
 	}
-	t.z = make([]float64, t.n)
 	t.lo = make([]float64, t.n)
 	t.hi = make([]float64, t.n)
+	// The backtrack writes z_g where it has just read t⁻_g, so z can share
+	// the memory of t⁻ (whose last entry the program never sets), except
+	// for l1, whose dual needs both afterwards.
+	t.z = t.lo
+	if kind == tvL1 {
+		t.z = make([]float64, t.n)
+	}
 	return t
 }
 
