@@ -39,12 +39,13 @@ func evaluateStep(p *problem.Problem, ord []int, s *representer.Spline, u []floa
 	}
 	// Separate passes: each keeps more of its random reads in flight than
 	// one pass reading all four arrays. For large N the inputs are gathered
-	// and f evaluated on a second goroutine meanwhile.
-	var errX error
+	// and f evaluated on a second goroutine meanwhile, while this one
+	// checks that ord is a permutation (before any of the gathered values
+	// is used; gather skips indices out of range) and gathers the rest.
+	// That ord sorts the inputs is checked in the first pass below.
 	inputs := func() {
-		if errX = gatherSorted(xs, p.X, ord); errX == nil {
-			s.EvalTo(fs, xs)
-		}
+		gather(xs, p.X, ord)
+		s.EvalTo(fs, xs)
 	}
 	var wg sync.WaitGroup
 	if n >= parallelMin {
@@ -56,6 +57,7 @@ func evaluateStep(p *problem.Problem, ord []int, s *representer.Spline, u []floa
 	} else {
 		inputs()
 	}
+	errP := checkPermutation(ord)
 	gather(ys, p.Y, ord)
 	na := n // active samples: ω > 0, or all for Interp
 	if ws != nil {
@@ -71,8 +73,8 @@ func evaluateStep(p *problem.Problem, ord []int, s *representer.Spline, u []floa
 		gather(us, u, ord)
 	}
 	wg.Wait()
-	if errX != nil {
-		return nil, errX
+	if errP != nil {
+		return nil, errP
 	}
 
 	// J from the spline's values and, in the same pass, the dual: checked,
@@ -93,6 +95,9 @@ func evaluateStep(p *problem.Problem, ord []int, s *representer.Spline, u []floa
 	// fields of c.
 	loss, maxRes, yscale, du1, dy1 := 0.0, 0.0, 0.0, 0.0, 0.0
 	for k := range fs {
+		if k > 0 && xs[k] < xs[k-1] {
+			return nil, fmt.Errorf("certificate: order does not sort the inputs (entry %d)", k)
+		}
 		r := fs[k] - ys[k]
 		maxRes = max(maxRes, math.Abs(r))
 		yscale = max(yscale, math.Abs(ys[k]))
@@ -169,13 +174,26 @@ func evaluateStep(p *problem.Problem, ord []int, s *representer.Spline, u []floa
 }
 
 // gather sets dst[k] = src[ord[k]], skipping indices out of range (which
-// gatherSorted reports).
+// checkPermutation reports).
 func gather(dst, src []float64, ord []int) {
 	for k, i := range ord {
 		if uint(i) < uint(len(src)) {
 			dst[k] = src[i]
 		}
 	}
+}
+
+// checkPermutation reports whether ord is a permutation of 0 … len(ord)−1:
+// every index in range and none twice.
+func checkPermutation(ord []int) error {
+	seen := make([]uint64, (len(ord)+63)/64)
+	for k, i := range ord {
+		if i < 0 || i >= len(ord) || seen[i>>6]&(1<<(i&63)) != 0 {
+			return fmt.Errorf("certificate: order is not a permutation (entry %d is %d)", k, i)
+		}
+		seen[i>>6] |= 1 << (i & 63)
+	}
+	return nil
 }
 
 // parallelMin is the number of samples from which the gathering of the
