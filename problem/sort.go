@@ -129,7 +129,8 @@ const (
 // sorted values by the distribution sort of sortedOrder, given the smallest
 // and largest value. It returns false, having done nothing, when the range
 // cannot be divided into buckets in floating point (infinite values, or a
-// range so wide or so narrow that the bucket scale overflows).
+// range so wide or so narrow that the bucket scale overflows) or when N
+// exceeds the range of the int32 counts.
 func bucketOrder(ord []int, xs, x []float64, lo, hi float64) bool {
 	var s, other bucketScratch
 	if len(x) < parallelMin {
@@ -167,8 +168,8 @@ func (s *bucketScratch) distribute(dst []float64, dstOrd []int, src []float64, s
 	nb := n / bucketLoad
 	width := hi - lo
 	scale := float64(nb) / width
-	if !(width > 0 && width <= math.MaxFloat64 && scale <= math.MaxFloat64) {
-		return false
+	if !(width > 0 && width <= math.MaxFloat64 && scale <= math.MaxFloat64) || n > math.MaxInt32 {
+		return false // the counts are int32
 	}
 	bkt := grow(&s.bkt[depth], n)
 	scr := []*bucketScratch{s}
