@@ -3,6 +3,7 @@ package solver
 import (
 	"math"
 
+	"github.com/ridgeline-nn/ridgeline/certificate"
 	"github.com/ridgeline-nn/ridgeline/lp"
 	"github.com/ridgeline-nn/ridgeline/problem"
 )
@@ -25,6 +26,11 @@ func solveBanded(p *problem.Problem, g *problem.Groups, opt Options) (*candidate
 			return as.candidate(g, sc, Optimal, 0), nil
 		}
 	}
+	if h, ok := p.Loss.(problem.Huber); ok {
+		if c := huberFromSquared(p, g, sc, h.Delta, opt); c != nil {
+			return c, nil
+		}
+	}
 	var ds *dualSolution
 	if _, ok := p.Loss.(problem.L1); ok && g.G() > l1DirectMax {
 		lv := newL1Level(p, g, sc)
@@ -40,6 +46,59 @@ func solveBanded(p *problem.Problem, g *problem.Groups, opt Options) (*candidate
 	}
 	return dualCandidate(p, g, sc, ds, as), nil
 }
+
+// huberFromSquared tries the Huber problem through the squared loss at the
+// same λ, which the active set solves exactly and fast. If every residual
+// of the squared optimum is within δ, it is the Huber optimum (the losses
+// agree there, and so do the optimality conditions). Otherwise the Huber
+// active set starts from its knots, with each sample in the region of its
+// residual. Its region updates are not globalised, so its fixed point is
+// taken only if the certificate confirms it here, to the solve's
+// tolerance. It returns nil when neither holds, leaving the problem to the
+// interior point.
+func huberFromSquared(p *problem.Problem, g *problem.Groups, sc scaling, delta float64, opt Options) *candidate {
+	q := *p
+	q.Loss = problem.Squared{}
+	sq := newActiveSetFor(&q, g, sc)
+	if !sq.runMultilevel() {
+		return nil
+	}
+	fit := make([]float64, g.G())
+	sq.candidate(g, sc, Optimal, 0).spline.EvalTo(fit, g.X)
+	hs := newActiveSetFor(p, g, sc)
+	knots, amps, _, _ := sq.result()
+	hs.warm(knots, amps)
+	d := sc.dualBound(p)
+	for k := range fit {
+		fk := sc.y(fit[k])
+		for i := g.Start[k]; i < g.Start[k+1]; i++ {
+			switch r := fk - sc.y(g.Y[i]); {
+			case r > d:
+				hs.region[i] = 1
+			case r < -d:
+				hs.region[i] = -1
+			}
+		}
+	}
+	// With every sample in the quadratic region the warm start is already
+	// the fixed point: the first round confirms it.
+	if !hs.runLimited(huberWarmRounds) {
+		return nil
+	}
+	c := hs.candidate(g, sc, Optimal, sq.rounds)
+	cert, err := certificate.EvaluateOrdered(p, g.Order, c.spline, nil)
+	if err != nil || !cert.Certified(opt.tol(), certificate.DataScale(p)) {
+		return nil
+	}
+	return c
+}
+
+// huberWarmRounds bounds the Huber active set started from the squared
+// optimum: the regions of many samples change on the way, which takes more
+// rounds than a start from the interior point's solution (warmRounds), and
+// a start that cycles costs at most this many O(N) rounds before the
+// interior point takes over.
+const huberWarmRounds = 200
 
 // dualCandidate turns a dual backend's solution into the candidate: for
 // the squared loss the active set as (if not nil) restarts from its knots;

@@ -32,6 +32,9 @@
 //     solves restricted programs (knots on a grid of inputs, samples far from
 //     the fit held on their side in clusters), coarse to fine, checking the
 //     whole program's optimality conditions in O(N) after each (l1workset.go).
+//     Huber is first tried from the squared-loss optimum at the same λ (the
+//     Huber optimum when its residuals are within δ; otherwise the start of
+//     the active set with Huber regions, kept only if certified here).
 //   - Interpolation: the piecewise-linear interpolant, certified by the dual
 //     built from the signs of its slope changes.
 //   - Order 1: total-variation denoising by an exact direct method.

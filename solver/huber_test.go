@@ -1,0 +1,47 @@
+package solver
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ridgeline-nn/ridgeline/problem"
+)
+
+// TestHuberFromSquaredAgreesWithInteriorPoint compares the Huber solve
+// started from the squared optimum with the interior point on the whole
+// slope dual (an independent formulation): both certified, equal optima.
+// δ ranges from the noise's scale to beyond every residual (the squared
+// optimum itself). (Far below the noise, nearly l1, the warm start may not
+// settle and Solve falls back to the interior point.)
+func TestHuberFromSquaredAgreesWithInteriorPoint(t *testing.T) {
+	r := testRand(t)
+	for _, delta := range []float64{0.1, 0.5, 5} {
+		for _, lam := range []float64{0.05, 1} {
+			p := randomProblem(r, 2000, problem.Huber{Delta: delta}, lam)
+			t.Run(fmt.Sprintf("delta=%g/lambda=%g", delta, lam), func(t *testing.T) {
+				g, err := p.Group1D()
+				require.NoError(t, err)
+				sc := newScaling(p, g)
+				c := huberFromSquared(p, g, sc, delta, Options{})
+				require.NotNil(t, c, "the warm start did not settle")
+				c.order = g.Order
+				got, err := finish(p, c, Banded, Options{}, time.Now(), -1)
+				require.NoError(t, err)
+				requireCertified(t, p, got)
+				ds, err := solveSlopeDual(p, g, sc, Options{})
+				require.NoError(t, err)
+				rc := dualCandidate(p, g, sc, ds, nil)
+				rc.order = g.Order
+				ref, err := finish(p, rc, Banded, Options{}, time.Now(), -1)
+				require.NoError(t, err)
+				requireCertified(t, p, ref)
+				assert.True(t, equalRel(got.Certificate.Objective, ref.Certificate.Objective, 1e-9),
+					"from squared %.15g vs interior point %.15g", got.Certificate.Objective, ref.Certificate.Objective)
+			})
+		}
+	}
+}
