@@ -83,6 +83,45 @@ func EvaluateOrdered(p *problem.Problem, ord []int, s *representer.Spline, u []f
 	return evaluateGeneral(p, ord, s, u)
 }
 
+// EvaluateSorted is EvaluateOrdered with the dual vector in sorted order:
+// us[k] is the entry of sample ord[k] (nil: the residual dual). A caller
+// that holds its dual in sorted order (a solver working on the sorted
+// samples) so saves the scatter into the problem's order and, for order 1,
+// the certificate the gather back. Nothing is taken on trust: ord is
+// checked to be a permutation that sorts the inputs, and the dual is
+// verified from scratch, exactly as by EvaluateOrdered, whose certificate
+// for the same dual in the problem's order this is, bit for bit.
+func EvaluateSorted(p *problem.Problem, ord []int, s *representer.Spline, us []float64) (*Certificate, error) {
+	if p.Dim != 1 {
+		return nil, fmt.Errorf("certificate: dimension %d not supported", p.Dim)
+	}
+	if s.Order != p.Order {
+		return nil, fmt.Errorf("certificate: spline of order %d for a problem of order %d", s.Order, p.Order)
+	}
+	n := p.N()
+	if len(ord) != n {
+		return nil, fmt.Errorf("certificate: order of length %d for %d samples", len(ord), n)
+	}
+	if us != nil && len(us) != n {
+		return nil, fmt.Errorf("%w: length %d for %d samples", ErrDual, len(us), n)
+	}
+	if p.Order == 1 {
+		return stepCertificate(p, ord, s, us, true)
+	}
+	var u []float64
+	if us != nil {
+		// The general path works in the problem's order; an index out of
+		// range is skipped here and reported by evaluateGeneral.
+		u = make([]float64, n)
+		for k, i := range ord {
+			if uint(i) < uint(n) {
+				u[i] = us[k]
+			}
+		}
+	}
+	return evaluateGeneral(p, ord, s, u)
+}
+
 // evaluateGeneral is EvaluateOrdered for orders ≥ 2, on arguments of
 // matching sizes: one evaluation by an Evaluator.
 func evaluateGeneral(p *problem.Problem, ord []int, s *representer.Spline, u []float64) (*Certificate, error) {

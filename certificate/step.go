@@ -10,42 +10,55 @@ import (
 )
 
 // evaluateStep is EvaluateOrdered for order 1 (step functions), on
-// arguments of matching sizes. It computes what evaluateGeneral computes,
-// by the same rules and with the same rounding allowances, but entirely
-// over the samples in sorted order and in a few passes: for m = 1 the
-// polynomials of degree < m are the constants, so the projection of step 1
-// removes the mean of u over the active samples (twice, as the general
-// projection does), and its orthonormal basis vector is 1/√(active samples)
-// on the active samples, which needs no storage. The problem's data are
-// gathered into sorted order once; every later pass is sequential.
+// arguments of matching sizes, with u in the problem's order.
+func evaluateStep(p *problem.Problem, ord []int, s *representer.Spline, u []float64) (*Certificate, error) {
+	return stepCertificate(p, ord, s, u, false)
+}
+
+// stepCertificate is evaluateStep, and with sorted set EvaluateSorted for
+// order 1: u[k] is then the dual of sample ord[k]. It computes what
+// evaluateGeneral computes, by the same rules and with the same rounding
+// allowances, but entirely over the samples in sorted order and in a few
+// passes: for m = 1 the polynomials of degree < m are the constants, so the
+// projection of step 1 removes the mean of u over the active samples
+// (twice, as the general projection does), and its orthonormal basis
+// vector is 1/√(active samples) on the active samples, which needs no
+// storage. The problem's data are gathered into sorted order once; every
+// later pass is sequential, and none writes: the projected dual is formed
+// where it is used.
 //
 // Sums over the samples run in sorted rather than in the problem's order,
-// so the results differ from evaluateGeneral's by rounding only.
-func evaluateStep(p *problem.Problem, ord []int, s *representer.Spline, u []float64) (*Certificate, error) {
+// so the results differ from evaluateGeneral's by rounding only; the
+// projected dual and S do not depend on the order u was given in.
+func stepCertificate(p *problem.Problem, ord []int, s *representer.Spline, u []float64, sorted bool) (*Certificate, error) {
 	n := p.N()
 	interp := problem.IsInterp(p.Loss)
-	sq, isSquared := p.Loss.(problem.Squared)
 
 	// The data in sorted order: inputs, targets, f, weights (nil: all 1)
-	// and the proposed dual (nil: the residual dual, formed in place of f).
-	xs, ys, fs := make([]float64, n), make([]float64, n), make([]float64, n)
-	var ws []float64
+	// and the proposed dual (nil: the residual dual, formed where it is
+	// used).
+	d := stepData{ys: make([]float64, n), fs: make([]float64, n), loss: p.Loss}
+	d.sq = !interp && isSquared(p.Loss)
+	xs := make([]float64, n)
 	if p.W != nil && !interp {
-		ws = make([]float64, n)
+		d.ws = make([]float64, n)
 	}
-	us := fs
-	if u != nil {
-		us = make([]float64, n)
+	switch {
+	case sorted:
+		d.us = u
+	case u != nil:
+		d.us = make([]float64, n)
 	}
 	// Separate passes: each keeps more of its random reads in flight than
 	// one pass reading all four arrays. For large N the inputs are gathered
 	// and f evaluated on a second goroutine meanwhile, while this one
 	// checks that ord is a permutation (before any of the gathered values
-	// is used; gather skips indices out of range) and gathers the rest.
-	// That ord sorts the inputs is checked in the first pass below.
+	// is used; gather skips indices out of range), gathers the rest and,
+	// for a proposed dual, which does not need f, forms the projection
+	// sums. That ord sorts the inputs is checked in the last pass below.
 	inputs := func() {
 		gather(xs, p.X, ord)
-		s.EvalTo(fs, xs)
+		s.EvalTo(d.fs, xs)
 	}
 	var wg sync.WaitGroup
 	if n >= parallelMin {
@@ -58,119 +71,166 @@ func evaluateStep(p *problem.Problem, ord []int, s *representer.Spline, u []floa
 		inputs()
 	}
 	errP := checkPermutation(ord)
-	gather(ys, p.Y, ord)
+	gather(d.ys, p.Y, ord)
 	na := n // active samples: ω > 0, or all for Interp
-	if ws != nil {
-		gather(ws, p.W, ord)
+	if d.ws != nil {
+		gather(d.ws, p.W, ord)
 		na = 0
-		for _, w := range ws {
+		for _, w := range d.ws {
 			if w > 0 {
 				na++
 			}
 		}
 	}
-	if u != nil {
-		gather(us, u, ord)
+	if u != nil && !sorted {
+		gather(d.us, u, ord)
 	}
-	wg.Wait()
-	if errP != nil {
-		return nil, errP
-	}
-
-	// J from the spline's values and, in the same pass, the dual: checked,
-	// 0 on the samples of zero weight, and its first projection sums.
-	//
 	// 1. Projection onto the complement of the constants over the active
 	// samples (ω > 0, or all for Interp): u ← u − (qᵀu)q twice, with
 	// q = 1/√na on the active samples; ỹ, the targets projected the same
-	// way, is formed on the fly. A sample is active when w > 0 below (w is
-	// 1 for Interp).
+	// way. The dual is checked, and is 0 on the samples of zero weight.
 	q := 0.0
 	if na > 0 {
 		q = 1 / math.Sqrt(float64(na))
 	}
+	var pr stepProjection
+	var errU error
+	if d.us != nil && errP == nil {
+		pr, errU = d.project(q, ord)
+	}
+	wg.Wait()
+	switch {
+	case errP != nil:
+		return nil, errP
+	case errU != nil:
+		return nil, errU
+	case d.us == nil:
+		if pr, errU = d.project(q, ord); errU != nil {
+			return nil, errU
+		}
+	}
+
+	// One pass from the right: the order of the inputs, J from the
+	// spline's values, the projected dual u and the sums of step 3, and
+	// 2. S = sup|η|: for m = 1, η is the running sum of u from the right,
+	// formed by the operations of stepSweep (DualSup's order-1 sweep).
 	c := &Certificate{Regularizer: s.TV()}
-	natural := u == nil
+	sums := newDualSums(p)
 	// Local accumulators: the compiler keeps them in registers, not the
 	// fields of c.
-	loss, maxRes, yscale, du1, dy1 := 0.0, 0.0, 0.0, 0.0, 0.0
-	for k := range fs {
-		if k > 0 && xs[k] < xs[k-1] {
+	loss, maxRes, yscale, absU := 0.0, 0.0, 0.0, 0.0
+	sup, mom, comp := 0.0, 0.0, 0.0
+	for k := n - 1; k >= 0; k-- {
+		x := xs[k]
+		if k > 0 && x < xs[k-1] {
 			return nil, fmt.Errorf("certificate: order does not sort the inputs (entry %d)", k)
 		}
-		r := fs[k] - ys[k]
+		y := d.ys[k]
+		r := d.fs[k] - y
 		maxRes = max(maxRes, math.Abs(r))
-		yscale = max(yscale, math.Abs(ys[k]))
+		yscale = max(yscale, math.Abs(y))
 		w := 1.0
-		if ws != nil {
-			w = ws[k]
+		if d.ws != nil {
+			w = d.ws[k]
 		}
-		v := us[k]
 		switch {
 		case interp:
-			if natural {
-				v = -w * p.Loss.Deriv(r)
-			}
-		case isSquared:
-			loss += w * sq.Value(r)
-			if natural {
-				v = -w * sq.Deriv(r)
-			}
+		case d.sq:
+			loss += w * (0.5 * r * r)
 		default:
 			loss += w * p.Loss.Value(r)
-			if natural {
-				v = -w * p.Loss.Deriv(r)
-			}
 		}
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("%w: entry %d is %v", ErrDual, ord[k], v)
-		}
+		v := 0.0
 		if w > 0 {
-			du1 += q * v
-			dy1 += q * ys[k]
-		} else {
-			v = 0
+			v = (d.dual(k) + -pr.du1*q) + -pr.du2*q
+			sums.add((y+-pr.dy1*q)+-pr.dy2*q, v, w)
 		}
-		us[k] = v
+		absU += math.Abs(v)
+		if k < n-1 {
+			s, e := twoSumAcc(0, 0, mom)
+			mom, comp = twoSumAcc(s, e, comp)
+		}
+		mom, comp = twoSumAcc(mom, comp, v)
+		if k > 0 && xs[k-1] == x {
+			continue
+		}
+		if a := math.Abs(mom + comp); a > sup {
+			sup = a
+		}
 	}
 	c.LossValue, c.MaxResidual = loss, maxRes
 	c.objective(p, yscale)
-	du2, dy2 := 0.0, 0.0
-	for k := range us {
-		if ws == nil || ws[k] > 0 {
-			us[k] += -du1 * q
-			du2 += q * us[k]
-			dy2 += q * (ys[k] + -dy1*q)
-		}
-	}
-	// The second projection and the sums of step 3 in one pass.
-	d := newDualSums(p)
-	absU := 0.0
-	for k := range us {
-		if ws == nil || ws[k] > 0 {
-			us[k] += -du2 * q
-			w := 1.0
-			if ws != nil {
-				w = ws[k]
-			}
-			d.add((ys[k]+-dy1*q)+-dy2*q, us[k], w)
-		}
-		absU += math.Abs(us[k])
-	}
-
-	// 2. S = sup|η|: for m = 1, η is the running sum of u from the right
-	// (DualSup's order-1 sweep).
 	if n > 0 {
-		var mom, comp [8]float64
-		c.Sup, _, mom[0], comp[0] = stepSweep(xs, us)
-		c.Sup, _ = supTail(1, xs, absU, c.Sup, 0, &mom, &comp)
+		var moms, comps [8]float64
+		moms[0], comps[0] = mom, comp
+		c.Sup, _ = supTail(1, xs, absU, sup, 0, &moms, &comps)
 	}
 
 	// 3. Best feasible scaling and the dual objective.
-	if err := c.bound(p, d); err != nil {
+	if err := c.bound(p, sums); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// isSquared reports whether l is the squared loss, whose value and
+// derivative stepCertificate forms inline.
+func isSquared(l problem.Loss) bool {
+	_, ok := l.(problem.Squared)
+	return ok
+}
+
+// stepData are an order-1 problem's data in sorted order.
+type stepData struct {
+	ys, fs []float64 // targets and f
+	ws     []float64 // weights, nil: all 1
+	us     []float64 // the proposed dual, nil: the residual dual
+	loss   problem.Loss
+	sq     bool // squared loss (not Interp)
+}
+
+// dual returns the proposed dual of sorted sample k before the projection:
+// us[k], or the residual dual −ω ℓ'(f − y).
+func (d *stepData) dual(k int) float64 {
+	if d.us != nil {
+		return d.us[k]
+	}
+	w := 1.0
+	if d.ws != nil {
+		w = d.ws[k]
+	}
+	r := d.fs[k] - d.ys[k]
+	if d.sq {
+		return -w * r
+	}
+	return -w * d.loss.Deriv(r)
+}
+
+// stepProjection holds the sums qᵀu and qᵀy of the two projections onto
+// the complement of the constants: u ← (u − du1·q) − du2·q.
+type stepProjection struct{ du1, du2, dy1, dy2 float64 }
+
+// project checks the proposed dual (finite) and returns the sums of the
+// two projections, in two forward passes; ord names the samples in errors.
+func (d *stepData) project(q float64, ord []int) (stepProjection, error) {
+	var pr stepProjection
+	for k, y := range d.ys {
+		v := d.dual(k)
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return pr, fmt.Errorf("%w: entry %d is %v", ErrDual, ord[k], v)
+		}
+		if d.ws == nil || d.ws[k] > 0 {
+			pr.du1 += q * v
+			pr.dy1 += q * y
+		}
+	}
+	for k, y := range d.ys {
+		if d.ws == nil || d.ws[k] > 0 {
+			pr.du2 += q * (d.dual(k) + -pr.du1*q)
+			pr.dy2 += q * (y + -pr.dy1*q)
+		}
+	}
+	return pr, nil
 }
 
 // gather sets dst[k] = src[ord[k]], skipping indices out of range (which

@@ -213,3 +213,106 @@ func TestEvaluateStepEmpty(t *testing.T) {
 		assert.Equal(t, 0.0, c.LowerBound, "m=%d", m)
 	}
 }
+
+// TestEvaluateSortedMatchesOrdered checks the entry point for a dual in
+// sorted order against EvaluateOrdered with the same dual in the problem's
+// order: the same certificate bit for bit (or the same error), for orders
+// 1 and 2, every loss, shuffled inputs with runs of duplicates, weights
+// with zeros, and above parallelMin, where the order-1 projection sums run
+// concurrently with the evaluation of f. The caller's dual is not changed.
+func TestEvaluateSortedMatchesOrdered(t *testing.T) {
+	rnd := newRand(t)
+	trials := 12
+	if testing.Short() {
+		trials = 4
+	}
+	losses := []problem.Loss{problem.Squared{}, problem.L1{}, problem.Huber{Delta: 0.5}, problem.Interp{}}
+	compared := 0
+	for m := 1; m <= 2; m++ {
+		for _, loss := range losses {
+			for trial := 0; trial < trials; trial++ {
+				n := 1 + rnd.IntN(60)
+				if m == 1 && trial == 0 && !problem.IsInterp(loss) {
+					n = parallelMin + rnd.IntN(1000)
+				}
+				p := shuffled(rnd, randomProblem(rnd, n, m, loss))
+				require.NoError(t, p.Validate())
+				ord := problem.SortedOrder(p.X)
+				duals := candidateDuals(rnd, p)
+				// A dual that is not finite at one sample, and one with
+				// entries at samples of zero weight.
+				bad := append([]float64(nil), duals[0]...)
+				bad[rnd.IntN(n)] = math.NaN()
+				duals = append(duals, bad)
+				for _, f := range candidateFunctions(rnd, p, 2) {
+					for _, u := range duals {
+						name := fmt.Sprintf("m=%d %s trial %d n=%d", m, loss.Name(), trial, n)
+						var us []float64
+						if u != nil {
+							us = make([]float64, n)
+							for k, i := range ord {
+								us[k] = u[i]
+							}
+						}
+						kept := append([]float64(nil), us...)
+						want, werr := EvaluateOrdered(p, ord, f, u)
+						got, err := EvaluateSorted(p, ord, f, us)
+						if werr != nil {
+							require.Error(t, err, name)
+							continue
+						}
+						require.NoError(t, err, name)
+						requireSameCertificate(t, want, got, name)
+						assert.True(t, sameBits(kept, us), "%s: the dual was changed", name)
+						compared++
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d certificates compared", compared)
+}
+
+// requireSameCertificate requires two certificates to agree bit for bit.
+func requireSameCertificate(t *testing.T, want, got *Certificate, name string) {
+	t.Helper()
+	fields := func(c *Certificate) []float64 {
+		return []float64{c.Objective, c.LossValue, c.Regularizer, c.MaxResidual, c.LowerBound, c.Gap, c.GapAbs, c.Sup, c.Alpha}
+	}
+	w, g := fields(want), fields(got)
+	for i := range w {
+		require.Equal(t, math.Float64bits(w[i]), math.Float64bits(g[i]), "%s: field %d is %v, want %v", name, i, g[i], w[i])
+	}
+}
+
+// sameBits reports whether a and b hold the same floats bit for bit.
+func sameBits(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestEvaluateSortedBadArguments checks that EvaluateSorted rejects what
+// EvaluateOrdered rejects: an order that is no permutation or does not sort
+// the inputs, and a dual of the wrong length.
+func TestEvaluateSortedBadArguments(t *testing.T) {
+	for m := 1; m <= 2; m++ {
+		p := &problem.Problem{Dim: 1, X: []float64{2, 0, 1}, Y: []float64{1, 0, 2}, Loss: problem.Squared{}, Lambda: 1, Order: m, Skip: true}
+		s := &representer.Spline{Order: m, Poly: make([]float64, m)}
+		us := []float64{-1, 0.5, 0.5}
+		for _, ord := range [][]int{{0, 1, 2}, {1, 2, 2}, {1, 2, 3}, {1, 2, -1}, {1, 2}} {
+			_, err := EvaluateSorted(p, ord, s, us)
+			assert.Error(t, err, "m=%d ord=%v", m, ord)
+		}
+		_, err := EvaluateSorted(p, []int{1, 2, 0}, s, us[:2])
+		assert.ErrorIs(t, err, ErrDual, "m=%d short dual", m)
+		_, err = EvaluateSorted(p, []int{1, 2, 0}, s, us)
+		assert.NoError(t, err, "m=%d", m)
+	}
+}
