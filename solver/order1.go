@@ -3,7 +3,6 @@ package solver
 import (
 	"fmt"
 	"math"
-	"sync"
 
 	"github.com/ridgeline-nn/ridgeline/problem"
 	"github.com/ridgeline-nn/ridgeline/representer"
@@ -127,7 +126,7 @@ func solveOrder1(p *problem.Problem, g *problem.Groups, opt Options) (*candidate
 	} else {
 		dual = t.residualDual(p.Loss)
 	}
-	return &candidate{spline: t.spline(), dual: dual, status: Optimal, iterations: passes}, nil
+	return &candidate{spline: t.spline(), dual: dual, sorted: true, status: Optimal, iterations: passes}, nil
 }
 
 // tvKind is the loss of an order-1 problem.
@@ -739,55 +738,28 @@ func (t *tv1) polish() int {
 // residuals of the rounded function would carry the rounding of v into
 // every u_i of a long segment, and η sums them (DESIGN §4).
 //
-// The scatter into the problem's order is random access; for large N the
-// sorted samples are split into two halves written by two goroutines
-// (disjoint entries of u, so the result does not depend on the scheduling).
+// The dual is in sorted order (entry i belongs to sample g.Order[i]), the
+// order the certificate works in: a sequential pass, where the problem's
+// order would be a random scatter here and a random gather there.
 func (t *tv1) residualDual(loss problem.Loss) []float64 {
-	n := len(t.g.Order)
-	u := make([]float64, n)
-	parts := 1
-	if n >= order1ParallelMin {
-		parts = 2
-	}
-	concurrently(parts, func(part int) {
-		lo, hi := part*n/parts, (part+1)*n/parts
-		for s := range t.val {
-			a, b := t.samples(t.seg[s], t.seg[s+1])
-			a, b = max(a, lo), min(b, hi)
-			ref, d := t.ref[s], t.off[s]
-			if t.kind == tvSquared {
-				for i := a; i < b; i++ {
-					u[t.g.Order[i]] = t.g.W[i] * ((t.g.Y[i] - ref) - d)
-				}
-				continue
+	u := make([]float64, len(t.g.Order))
+	for s := range t.val {
+		a, b := t.samples(t.seg[s], t.seg[s+1])
+		ref, d := t.ref[s], t.off[s]
+		ys, ws, us := t.g.Y[a:b], t.g.W[a:b], u[a:b]
+		if t.kind == tvSquared {
+			for i, y := range ys {
+				us[i] = ws[i] * ((y - ref) - d)
 			}
-			for i := a; i < b; i++ {
-				if w := t.g.W[i]; w > 0 {
-					u[t.g.Order[i]] = -w * loss.Deriv(d-(t.g.Y[i]-ref))
-				}
+			continue
+		}
+		for i, y := range ys {
+			if w := ws[i]; w > 0 {
+				us[i] = -w * loss.Deriv(d-(y-ref))
 			}
 		}
-	})
-	return u
-}
-
-// order1ParallelMin is the number of samples from which the scatter of the
-// dual runs in two halves concurrently.
-const order1ParallelMin = 1 << 16
-
-// concurrently runs f(0), …, f(parts−1), each but the first on a new
-// goroutine, and returns when all have returned.
-func concurrently(parts int, f func(part int)) {
-	var wg sync.WaitGroup
-	for p := 1; p < parts; p++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(p)
-		}()
 	}
-	f(0)
-	wg.Wait()
+	return u
 }
 
 // reference returns the target of the first weighted sample in [a, b).
@@ -991,7 +963,8 @@ func (t *tv1) l1Dual() []float64 {
 		rlo[j] = pk - prev
 		pk = prev
 	}
-	// Share U_j within each group, u_i = lo_i + θ(hi_i − lo_i).
+	// Share U_j within each group, u_i = lo_i + θ(hi_i − lo_i), in sorted
+	// order as residualDual has it.
 	u := make([]float64, len(t.g.Order))
 	for j := 0; j < n; j++ {
 		a, b := t.samples(j, j+1)
@@ -1001,7 +974,7 @@ func (t *tv1) l1Dual() []float64 {
 		}
 		for i := a; i < b; i++ {
 			l, h := l1Box(t.g.W[i], t.g.Y[i], val[j])
-			u[t.g.Order[i]] = l + theta*(h-l)
+			u[i] = l + theta*(h-l)
 		}
 	}
 	return u

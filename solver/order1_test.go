@@ -56,9 +56,21 @@ func requireGroupCertified(t *testing.T, p *problem.Problem, sol *Solution) {
 	require.NoError(t, err)
 	cand, err := solveOrder1(p, g, Options{})
 	require.NoError(t, err)
-	J, L := groupCertificate(t, p, cand.spline, cand.dual)
+	J, L := groupCertificate(t, p, cand.spline, problemDual(g, cand))
 	require.True(t, equalRel(J, sol.Certificate.Objective, 1e-12), "objective %v, recomputed %v", sol.Certificate.Objective, J)
 	requireGap(t, p, J, L)
+}
+
+// problemDual returns the candidate's dual in the problem's order.
+func problemDual(g *problem.Groups, c *candidate) []float64 {
+	if !c.sorted || c.dual == nil {
+		return c.dual
+	}
+	u := make([]float64, len(c.dual))
+	for k, i := range g.Order {
+		u[i] = c.dual[k]
+	}
+	return u
 }
 
 // requireGap checks a certified gap: relative, or absolute at a zero optimum.
@@ -614,9 +626,9 @@ func TestOrder1RandomCertified(t *testing.T) {
 }
 
 // TestOrder1LargeCertified: problems large enough for the concurrent
-// sort, gathering and scatter of the dual (N > 2^16), with duplicated
-// inputs and weights, certify; the dual in the problem's order is the
-// residual dual of the returned function (a misplaced entry would show).
+// sort and gathering (N > 2^16), with duplicated inputs and weights,
+// certify; the dual, taken to the problem's order, is the residual dual of
+// the returned function (a misplaced entry would show).
 func TestOrder1LargeCertified(t *testing.T) {
 	r := testRand(t)
 	n := 1<<16 + 1000
@@ -635,7 +647,7 @@ func TestOrder1LargeCertified(t *testing.T) {
 			require.NoError(t, err)
 			cand, err := solveOrder1(p, g, Options{})
 			require.NoError(t, err)
-			for i, u := range cand.dual {
+			for i, u := range problemDual(g, cand) {
 				want := -p.W[i] * loss.Deriv(cand.spline.Eval(p.X[i])-p.Y[i])
 				require.InDelta(t, want, u, 1e-9*(1+math.Abs(want)), "sample %d", i)
 			}
@@ -824,4 +836,47 @@ func TestOrder1UnsupportedLoss(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, ErrUnsupported))
 	assert.Contains(t, err.Error(), "order 1 with fake loss")
+}
+
+// TestOrder1SortedDualHandover: the order-1 solver hands its dual to the
+// certificate in sorted order; the certificate is the one of the same dual
+// in the problem's order, bit for bit, on random problems of every loss
+// with duplicated inputs, weights and zero weights, small and above the
+// sizes where the certificate works on two goroutines.
+func TestOrder1SortedDualHandover(t *testing.T) {
+	r := testRand(t)
+	sizes := []int{2, 7, 40, 300, 1<<16 + 123}
+	if testing.Short() {
+		sizes = sizes[:4]
+	}
+	for _, loss := range []problem.Loss{problem.Squared{}, problem.L1{}, problem.Huber{Delta: 0.3}} {
+		for _, n := range sizes {
+			for trial := 0; trial < 3; trial++ {
+				p := order1Problem(r, n, loss, math.Pow(10, -2+3*r.Float64()))
+				if trial > 0 {
+					p.W = make([]float64, n)
+					for i := range p.X {
+						p.X[i] = math.Round(p.X[i]*8) / 8 // duplicates
+						if r.IntN(4) > 0 {
+							p.W[i] = r.ExpFloat64()
+						}
+					}
+					p.W[r.IntN(n)] = 1
+				}
+				name := fmt.Sprintf("%s/n=%d/trial=%d", loss.Name(), n, trial)
+				g, err := p.Group1D()
+				require.NoError(t, err, name)
+				cand, err := solveOrder1(p, g, Options{})
+				require.NoError(t, err, name)
+				require.True(t, cand.sorted, name)
+				cand.order = g.Order
+				got, err := cand.certify(p)
+				require.NoError(t, err, name)
+				unsorted := &candidate{spline: cand.spline, dual: problemDual(g, cand), order: g.Order}
+				want, err := unsorted.certify(p)
+				require.NoError(t, err, name)
+				require.Equal(t, *want, *got, name)
+			}
+		}
+	}
 }

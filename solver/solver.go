@@ -178,7 +178,8 @@ func Solve(p *problem.Problem, opt Options) (*Solution, error) {
 // proposal is verified from scratch; any of them gives a valid bound.
 type candidate struct {
 	spline     *representer.Spline
-	dual       []float64              // per sample, in the problem's order
+	dual       []float64              // per sample, in the problem's order (sorted: in sorted order)
+	sorted     bool                   // dual is in sorted order: entry k belongs to sample order[k]
 	altDual    []float64              // another proposal; the better certified bound is kept
 	altSpline  *representer.Spline    // another function; the lower objective is kept
 	altNatural bool                   // also try the residual dual of the chosen function
@@ -196,6 +197,9 @@ func (c *candidate) certify(p *problem.Problem) (*certificate.Certificate, error
 		ord = problem.SortedOrder(p.X)
 	}
 	eval := func(s *representer.Spline, u []float64) (*certificate.Certificate, error) {
+		if c.sorted {
+			return certificate.EvaluateSorted(p, ord, s, u)
+		}
 		if c.eval != nil {
 			return c.eval.Evaluate(p.Lambda, s, u)
 		}
