@@ -33,21 +33,18 @@ func evaluateStep(p *problem.Problem, ord []int, s *representer.Spline, u []floa
 func stepCertificate(p *problem.Problem, ord []int, s *representer.Spline, u []float64, sorted bool) (*Certificate, error) {
 	n := p.N()
 	interp := problem.IsInterp(p.Loss)
+	_, isSquared := p.Loss.(problem.Squared)
 
 	// The data in sorted order: inputs, targets, f, weights (nil: all 1)
-	// and the proposed dual (nil: the residual dual, formed where it is
-	// used).
-	d := stepData{ys: make([]float64, n), fs: make([]float64, n), loss: p.Loss}
-	d.sq = !interp && isSquared(p.Loss)
-	xs := make([]float64, n)
+	// and the proposed dual (nil: the residual dual, formed below).
+	xs, ys, fs := make([]float64, n), make([]float64, n), make([]float64, n)
+	var ws []float64
 	if p.W != nil && !interp {
-		d.ws = make([]float64, n)
+		ws = make([]float64, n)
 	}
-	switch {
-	case sorted:
-		d.us = u
-	case u != nil:
-		d.us = make([]float64, n)
+	us := u
+	if u != nil && !sorted {
+		us = make([]float64, n)
 	}
 	// Separate passes: each keeps more of its random reads in flight than
 	// one pass reading all four arrays. For large N the inputs are gathered
@@ -58,7 +55,7 @@ func stepCertificate(p *problem.Problem, ord []int, s *representer.Spline, u []f
 	// sums. That ord sorts the inputs is checked in the last pass below.
 	inputs := func() {
 		gather(xs, p.X, ord)
-		s.EvalTo(d.fs, xs)
+		s.EvalTo(fs, xs)
 	}
 	var wg sync.WaitGroup
 	if n >= parallelMin {
@@ -71,19 +68,19 @@ func stepCertificate(p *problem.Problem, ord []int, s *representer.Spline, u []f
 		inputs()
 	}
 	errP := checkPermutation(ord)
-	gather(d.ys, p.Y, ord)
+	gather(ys, p.Y, ord)
 	na := n // active samples: ω > 0, or all for Interp
-	if d.ws != nil {
-		gather(d.ws, p.W, ord)
+	if ws != nil {
+		gather(ws, p.W, ord)
 		na = 0
-		for _, w := range d.ws {
+		for _, w := range ws {
 			if w > 0 {
 				na++
 			}
 		}
 	}
 	if u != nil && !sorted {
-		gather(d.us, u, ord)
+		gather(us, u, ord)
 	}
 	// 1. Projection onto the complement of the constants over the active
 	// samples (ω > 0, or all for Interp): u ← u − (qᵀu)q twice, with
@@ -95,8 +92,8 @@ func stepCertificate(p *problem.Problem, ord []int, s *representer.Spline, u []f
 	}
 	var pr stepProjection
 	var errU error
-	if d.us != nil && errP == nil {
-		pr, errU = d.project(q, ord)
+	if us != nil && errP == nil {
+		pr, errU = project(q, ys, ws, us, ord)
 	}
 	wg.Wait()
 	switch {
@@ -104,8 +101,21 @@ func stepCertificate(p *problem.Problem, ord []int, s *representer.Spline, u []f
 		return nil, errP
 	case errU != nil:
 		return nil, errU
-	case d.us == nil:
-		if pr, errU = d.project(q, ord); errU != nil {
+	case us == nil:
+		// The residual dual −ω ℓ'(f − y).
+		us = make([]float64, n)
+		for k, f := range fs {
+			w := 1.0
+			if ws != nil {
+				w = ws[k]
+			}
+			if r := f - ys[k]; isSquared {
+				us[k] = -w * r
+			} else {
+				us[k] = -w * p.Loss.Deriv(r)
+			}
+		}
+		if pr, errU = project(q, ys, ws, us, ord); errU != nil {
 			return nil, errU
 		}
 	}
@@ -113,42 +123,55 @@ func stepCertificate(p *problem.Problem, ord []int, s *representer.Spline, u []f
 	// One pass from the right: the order of the inputs, J from the
 	// spline's values, the projected dual u and the sums of step 3, and
 	// 2. S = sup|η|: for m = 1, η is the running sum of u from the right,
-	// formed by the operations of stepSweep (DualSup's order-1 sweep).
+	// formed as stepSweep (DualSup's order-1 sweep) forms it.
 	c := &Certificate{Regularizer: s.TV()}
-	sums := newDualSums(p)
-	// Local accumulators: the compiler keeps them in registers, not the
-	// fields of c.
+	d := newDualSums(p)
+	// Local accumulators, which the compiler keeps in registers: the loss
+	// sums and those of dualSums.add, by its operations.
 	loss, maxRes, yscale, absU := 0.0, 0.0, 0.0, 0.0
+	yu, yuComp, yuAbs, yy, uu, uwu, boxAlpha := 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, d.boxAlpha
+	box := !d.interp && !math.IsInf(d.bound, 1)
 	sup, mom, comp := 0.0, 0.0, 0.0
 	for k := n - 1; k >= 0; k-- {
 		x := xs[k]
 		if k > 0 && x < xs[k-1] {
 			return nil, fmt.Errorf("certificate: order does not sort the inputs (entry %d)", k)
 		}
-		y := d.ys[k]
-		r := d.fs[k] - y
+		y := ys[k]
+		r := fs[k] - y
 		maxRes = max(maxRes, math.Abs(r))
 		yscale = max(yscale, math.Abs(y))
 		w := 1.0
-		if d.ws != nil {
-			w = d.ws[k]
+		if ws != nil {
+			w = ws[k]
 		}
 		switch {
 		case interp:
-		case d.sq:
+		case isSquared:
 			loss += w * (0.5 * r * r)
 		default:
 			loss += w * p.Loss.Value(r)
 		}
 		v := 0.0
 		if w > 0 {
-			v = (d.dual(k) + -pr.du1*q) + -pr.du2*q
-			sums.add((y+-pr.dy1*q)+-pr.dy2*q, v, w)
+			v = (us[k] + -pr.du1*q) + -pr.du2*q
+			yt := (y + -pr.dy1*q) + -pr.dy2*q
+			yu, yuComp = twoSumAcc(yu, yuComp, yt*v)
+			yuAbs += math.Abs(yt * v)
+			yy += yt * yt
+			uu += v * v
+			if v != 0 && !d.interp {
+				uwu += v * v / w
+				if box {
+					boxAlpha = math.Min(boxAlpha, w*d.bound/math.Abs(v))
+				}
+			}
 		}
 		absU += math.Abs(v)
 		if k < n-1 {
-			s, e := twoSumAcc(0, 0, mom)
-			mom, comp = twoSumAcc(s, e, comp)
+			// stepSweep's twoSumAcc(twoSumAcc(0, 0, mom), comp): the inner
+			// sum is exact, (mom, 0), up to the sign of a zero.
+			mom, comp = twoSumAcc(mom, 0, comp)
 		}
 		mom, comp = twoSumAcc(mom, comp, v)
 		if k > 0 && xs[k-1] == x {
@@ -160,6 +183,7 @@ func stepCertificate(p *problem.Problem, ord []int, s *representer.Spline, u []f
 	}
 	c.LossValue, c.MaxResidual = loss, maxRes
 	c.objective(p, yscale)
+	d.yu, d.yuComp, d.yuAbs, d.yy, d.uu, d.uwu, d.boxAlpha = yu, yuComp, yuAbs, yy, uu, uwu, boxAlpha
 	if n > 0 {
 		var moms, comps [8]float64
 		moms[0], comps[0] = mom, comp
@@ -167,70 +191,39 @@ func stepCertificate(p *problem.Problem, ord []int, s *representer.Spline, u []f
 	}
 
 	// 3. Best feasible scaling and the dual objective.
-	if err := c.bound(p, sums); err != nil {
+	if err := c.bound(p, d); err != nil {
 		return nil, err
 	}
 	return c, nil
-}
-
-// isSquared reports whether l is the squared loss, whose value and
-// derivative stepCertificate forms inline.
-func isSquared(l problem.Loss) bool {
-	_, ok := l.(problem.Squared)
-	return ok
-}
-
-// stepData are an order-1 problem's data in sorted order.
-type stepData struct {
-	ys, fs []float64 // targets and f
-	ws     []float64 // weights, nil: all 1
-	us     []float64 // the proposed dual, nil: the residual dual
-	loss   problem.Loss
-	sq     bool // squared loss (not Interp)
-}
-
-// dual returns the proposed dual of sorted sample k before the projection:
-// us[k], or the residual dual −ω ℓ'(f − y).
-func (d *stepData) dual(k int) float64 {
-	if d.us != nil {
-		return d.us[k]
-	}
-	w := 1.0
-	if d.ws != nil {
-		w = d.ws[k]
-	}
-	r := d.fs[k] - d.ys[k]
-	if d.sq {
-		return -w * r
-	}
-	return -w * d.loss.Deriv(r)
 }
 
 // stepProjection holds the sums qᵀu and qᵀy of the two projections onto
 // the complement of the constants: u ← (u − du1·q) − du2·q.
 type stepProjection struct{ du1, du2, dy1, dy2 float64 }
 
-// project checks the proposed dual (finite) and returns the sums of the
-// two projections, in two forward passes; ord names the samples in errors.
-func (d *stepData) project(q float64, ord []int) (stepProjection, error) {
+// project checks the proposed dual us (finite) and returns the sums of the
+// two projections over the samples of positive weight (all when ws is
+// nil), in two passes; ord names the samples in errors.
+func project(q float64, ys, ws, us []float64, ord []int) (stepProjection, error) {
 	var pr stepProjection
-	for k, y := range d.ys {
-		v := d.dual(k)
+	du1, dy1 := 0.0, 0.0
+	for k, v := range us {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return pr, fmt.Errorf("%w: entry %d is %v", ErrDual, ord[k], v)
 		}
-		if d.ws == nil || d.ws[k] > 0 {
-			pr.du1 += q * v
-			pr.dy1 += q * y
+		if ws == nil || ws[k] > 0 {
+			du1 += q * v
+			dy1 += q * ys[k]
 		}
 	}
-	for k, y := range d.ys {
-		if d.ws == nil || d.ws[k] > 0 {
-			pr.du2 += q * (d.dual(k) + -pr.du1*q)
-			pr.dy2 += q * (y + -pr.dy1*q)
+	du2, dy2 := 0.0, 0.0
+	for k, v := range us {
+		if ws == nil || ws[k] > 0 {
+			du2 += q * (v + -du1*q)
+			dy2 += q * (ys[k] + -dy1*q)
 		}
 	}
-	return pr, nil
+	return stepProjection{du1, du2, dy1, dy2}, nil
 }
 
 // gather sets dst[k] = src[ord[k]], skipping indices out of range (which
