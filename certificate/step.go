@@ -25,7 +25,8 @@ func evaluateStep(p *problem.Problem, ord []int, s *representer.Spline, u []floa
 // vector is 1/√(active samples) on the active samples, which needs no
 // storage. The problem's data are gathered into sorted order once; every
 // later pass is sequential, and none writes: the projected dual is formed
-// where it is used.
+// where it is used (the residual dual, when no dual is proposed, is formed
+// once beforehand).
 //
 // Sums over the samples run in sorted rather than in the problem's order,
 // so the results differ from evaluateGeneral's by rounding only; the
