@@ -11,31 +11,6 @@ import (
 	"github.com/ridgeline-nn/ridgeline/representer"
 )
 
-// TestLinearSweepMatchesSweep checks that the order-2 sweep of DualSup does
-// what the general sweep does for m = 2, bit for bit: random duals of mixed
-// scales on inputs with runs of duplicates.
-func TestLinearSweepMatchesSweep(t *testing.T) {
-	rnd := newRand(t)
-	for trial := 0; trial < 200; trial++ {
-		n := 1 + rnd.IntN(60)
-		x := randomX(rnd, n, -1, 1, trial%2 == 0)
-		u := make([]float64, n)
-		for i := range u {
-			u[i] = math.Pow(10, -8+16*rnd.Float64()) * rnd.NormFloat64()
-			if rnd.IntN(5) == 0 {
-				u[i] = 0
-			}
-		}
-		sup, at, m0, c0, m1, c1 := linearSweep(x, u)
-		gsup, gat, gmom, gcomp := sweep(2, x, u)
-		require.Equal(t, math.Float64bits(gsup), math.Float64bits(sup), "sup, trial %d", trial)
-		require.Equal(t, math.Float64bits(gat), math.Float64bits(at), "at, trial %d", trial)
-		// The moments agree in value (a zero may differ in sign).
-		require.True(t, gmom[0] == m0 && gcomp[0] == c0 && gmom[1] == m1 && gcomp[1] == c1,
-			"moments %v %v %v %v, want %v %v %v %v (trial %d)", m0, c0, m1, c1, gmom[0], gcomp[0], gmom[1], gcomp[1], trial)
-	}
-}
-
 // TestEvaluatorAcrossLambda certifies random splines and duals at several
 // λ with one Evaluator, from several goroutines at once, and checks every
 // certificate against EvaluateOrdered for the problem at that λ: reusing

@@ -12,30 +12,6 @@ import (
 	"github.com/ridgeline-nn/ridgeline/representer"
 )
 
-// TestStepSweepMatchesSweep checks that the order-1 sweep of DualSup does
-// what the general sweep does for m = 1, bit for bit: random duals of
-// mixed scales on inputs with runs of duplicates.
-func TestStepSweepMatchesSweep(t *testing.T) {
-	rnd := newRand(t)
-	for trial := 0; trial < 200; trial++ {
-		n := 1 + rnd.IntN(60)
-		x := randomX(rnd, n, -1, 1, trial%2 == 0)
-		u := make([]float64, n)
-		for i := range u {
-			u[i] = math.Pow(10, -8+16*rnd.Float64()) * rnd.NormFloat64()
-			if rnd.IntN(5) == 0 {
-				u[i] = 0
-			}
-		}
-		sup, at, mom, comp := stepSweep(x, u)
-		gsup, gat, gmom, gcomp := sweep(1, x, u)
-		require.Equal(t, math.Float64bits(gsup), math.Float64bits(sup), "sup, trial %d", trial)
-		require.Equal(t, math.Float64bits(gat), math.Float64bits(at), "at, trial %d", trial)
-		// The moments agree in value (a zero may differ in sign).
-		require.True(t, gmom[0] == mom && gcomp[0] == comp, "moments %v %v, want %v %v (trial %d)", mom, comp, gmom[0], gcomp[0], trial)
-	}
-}
-
 // shuffled returns p with its samples in a random order, so that the
 // certificate's sort permutation is not the identity.
 func shuffled(rnd interface{ Perm(int) []int }, p *problem.Problem) *problem.Problem {

@@ -9,6 +9,45 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// TestSpecialSweepsMatchSweep checks that the sweeps of DualSup for
+// orders 1 and 2 do what the general sweep does, bit for bit: random duals
+// of mixed scales on inputs with runs of duplicates.
+func TestSpecialSweepsMatchSweep(t *testing.T) {
+	special := map[int]func(x, u []float64) (sup, at float64, mom, comp [8]float64){
+		1: func(x, u []float64) (sup, at float64, mom, comp [8]float64) {
+			sup, at, mom[0], comp[0] = stepSweep(x, u)
+			return
+		},
+		2: func(x, u []float64) (sup, at float64, mom, comp [8]float64) {
+			sup, at, mom[0], comp[0], mom[1], comp[1] = linearSweep(x, u)
+			return
+		},
+	}
+	rnd := newRand(t)
+	for m := 1; m <= 2; m++ {
+		for trial := 0; trial < 200; trial++ {
+			n := 1 + rnd.IntN(60)
+			x := randomX(rnd, n, -1, 1, trial%2 == 0)
+			u := make([]float64, n)
+			for i := range u {
+				u[i] = math.Pow(10, -8+16*rnd.Float64()) * rnd.NormFloat64()
+				if rnd.IntN(5) == 0 {
+					u[i] = 0
+				}
+			}
+			sup, at, mom, comp := special[m](x, u)
+			gsup, gat, gmom, gcomp := sweep(m, x, u)
+			require.Equal(t, math.Float64bits(gsup), math.Float64bits(sup), "m=%d sup, trial %d", m, trial)
+			require.Equal(t, math.Float64bits(gat), math.Float64bits(at), "m=%d at, trial %d", m, trial)
+			// The moments agree in value (a zero may differ in sign).
+			for p := 0; p < m; p++ {
+				require.True(t, gmom[p] == mom[p] && gcomp[p] == comp[p],
+					"m=%d moment %d: %v %v, want %v %v (trial %d)", m, p, mom[p], comp[p], gmom[p], gcomp[p], trial)
+			}
+		}
+	}
+}
+
 func TestDualSupKnown(t *testing.T) {
 	for _, test := range []struct {
 		name   string
