@@ -31,8 +31,7 @@ func order1BenchProblem(n int, loss problem.Loss) *problem.Problem {
 // level of rounding), the number of knots, and the shortest solve time
 // that Solve itself reported (Solution.Seconds, in ms: the least disturbed
 // by other work on a shared machine).
-func benchmarkOrder1(b *testing.B, n int, loss problem.Loss) {
-	p := order1BenchProblem(n, loss)
+func benchmarkOrder1(b *testing.B, p *problem.Problem) {
 	var sol *Solution
 	fastest := math.Inf(1)
 	for b.Loop() {
@@ -63,11 +62,33 @@ func benchmarkOrder1Core(b *testing.B, n int, loss problem.Loss) {
 	}
 }
 
+// order1SignalProblem is the same family on a signal: the inputs equally
+// spaced and given in order (x_i = i/N), the setting of total-variation
+// denoising codes, which take a sequence and need no sort.
+func order1SignalProblem(n int, loss problem.Loss) *problem.Problem {
+	r := rand.New(rand.NewPCG(1, uint64(n)))
+	x := make([]float64, n)
+	y := make([]float64, n)
+	for i := range x {
+		x[i] = float64(i) / float64(n)
+		y[i] = math.Sin(8*x[i]) + 0.3*math.Abs(x[i]-0.5) + 0.1*r.NormFloat64()
+	}
+	return &problem.Problem{Dim: 1, X: x, Y: y, Loss: loss, Lambda: 1e-3 * float64(n), Order: 1, Skip: true}
+}
+
 func sizeName(n int) string { return fmt.Sprintf("N=1e%d", int(math.Round(math.Log10(float64(n))))) }
 
 func BenchmarkOrder1Squared(b *testing.B) {
 	for _, n := range order1BenchSizes {
-		b.Run(sizeName(n), func(b *testing.B) { benchmarkOrder1(b, n, problem.Squared{}) })
+		b.Run(sizeName(n), func(b *testing.B) { benchmarkOrder1(b, order1BenchProblem(n, problem.Squared{})) })
+	}
+}
+
+// BenchmarkOrder1SquaredSignal is BenchmarkOrder1Squared on a signal (the
+// inputs in order, equally spaced).
+func BenchmarkOrder1SquaredSignal(b *testing.B) {
+	for _, n := range order1BenchSizes {
+		b.Run(sizeName(n), func(b *testing.B) { benchmarkOrder1(b, order1SignalProblem(n, problem.Squared{})) })
 	}
 }
 
@@ -79,12 +100,12 @@ func BenchmarkOrder1SquaredCore(b *testing.B) {
 
 func BenchmarkOrder1L1(b *testing.B) {
 	for _, n := range order1BenchSizes[:4] {
-		b.Run(sizeName(n), func(b *testing.B) { benchmarkOrder1(b, n, problem.L1{}) })
+		b.Run(sizeName(n), func(b *testing.B) { benchmarkOrder1(b, order1BenchProblem(n, problem.L1{})) })
 	}
 }
 
 func BenchmarkOrder1Huber(b *testing.B) {
 	for _, n := range order1BenchSizes[:4] {
-		b.Run(sizeName(n), func(b *testing.B) { benchmarkOrder1(b, n, problem.Huber{Delta: 0.1}) })
+		b.Run(sizeName(n), func(b *testing.B) { benchmarkOrder1(b, order1BenchProblem(n, problem.Huber{Delta: 0.1})) })
 	}
 }
