@@ -307,6 +307,9 @@ func DataScale(p *problem.Problem) float64 {
 
 // Certified reports whether c proves optimality within the relative
 // tolerance tol, or, for an optimum near zero, within tol·scale absolutely.
+// Its allowances only grow with scale: what it accepts for one scale it
+// accepts for every larger one (so a caller may try scale 0 first and
+// compute DataScale only when that fails).
 func (c *Certificate) Certified(tol, scale float64) bool {
 	if math.IsNaN(c.Gap) || math.IsInf(c.Objective, 0) {
 		return false

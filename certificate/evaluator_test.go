@@ -116,3 +116,31 @@ func TestProjectOrthogonal(t *testing.T) {
 		}
 	}
 }
+
+// TestCertifiedMonotoneInScale checks what finish in the solver relies on:
+// a certificate accepted for one scale is accepted for every larger one.
+func TestCertifiedMonotoneInScale(t *testing.T) {
+	rnd := newRand(t)
+	for trial := 0; trial < 2000; trial++ {
+		j := math.Pow(10, -12+14*rnd.Float64()) * float64(1-2*rnd.IntN(2))
+		if rnd.IntN(10) == 0 {
+			j = 0
+		}
+		l := j - math.Pow(10, -20+20*rnd.Float64())*float64(1-2*rnd.IntN(3))
+		c := &Certificate{Objective: j, LowerBound: l, GapAbs: j - l}
+		switch {
+		case j == l:
+		case j == 0:
+			c.Gap = math.Inf(1)
+		default:
+			c.Gap = c.GapAbs / math.Abs(j)
+		}
+		tol := math.Pow(10, -12+6*rnd.Float64())
+		scales := []float64{0, 1e-6, 1, 1e3, 1e9}
+		for k := 1; k < len(scales); k++ {
+			if c.Certified(tol, scales[k-1]) {
+				require.True(t, c.Certified(tol, scales[k]), "%+v tol %v: accepted at scale %v, not at %v", c, tol, scales[k-1], scales[k])
+			}
+		}
+	}
+}

@@ -239,14 +239,20 @@ func groupKnots(g *problem.Groups, s *representer.Spline) (knots []int, amps []f
 // the certificate, not the backend's stopping rule, decides optimality.
 //
 // scale is certificate.DataScale(p) (which does not depend on λ), or
-// negative to compute it.
+// negative to compute it if needed: Certified with scale 0 is the stricter
+// test (both of its allowances grow with the scale), so a certificate that
+// passes it needs no scale.
 func finish(p *problem.Problem, c *candidate, backend string, opt Options, start time.Time, scale float64) (*Solution, error) {
 	cert, err := c.certify(p)
 	if err != nil {
 		return nil, err
 	}
-	if scale < 0 {
-		scale = certificate.DataScale(p)
+	certified := cert.Certified(opt.tol(), 0)
+	if !certified {
+		if scale < 0 {
+			scale = certificate.DataScale(p)
+		}
+		certified = cert.Certified(opt.tol(), scale)
 	}
 	sol := &Solution{
 		Status:      c.status,
@@ -256,7 +262,7 @@ func finish(p *problem.Problem, c *candidate, backend string, opt Options, start
 		Backend:     backend,
 	}
 	switch {
-	case cert.Certified(opt.tol(), scale):
+	case certified:
 		sol.Status = Optimal
 	case sol.Status == Optimal:
 		sol.Status = GapLimit
