@@ -6,6 +6,7 @@ import (
 	"github.com/ridgeline-nn/ridgeline/certificate"
 	"github.com/ridgeline-nn/ridgeline/lp"
 	"github.com/ridgeline-nn/ridgeline/problem"
+	"github.com/ridgeline-nn/ridgeline/representer"
 )
 
 // solveBanded solves p in O(N) work per round: the squared loss by the
@@ -63,12 +64,59 @@ func huberFromSquared(p *problem.Problem, g *problem.Groups, sc scaling, delta f
 	if !sq.runMultilevel() {
 		return nil
 	}
-	fit := make([]float64, g.G())
-	sq.candidate(g, sc, Optimal, 0).spline.EvalTo(fit, g.X)
-	hs := newActiveSetFor(p, g, sc)
 	knots, amps, _, _ := sq.result()
+	spline := sq.candidate(g, sc, Optimal, 0).spline
+	rounds := sq.rounds
+	hs := huberStep(p, g, sc, delta, spline, knots, amps)
+	if hs == nil {
+		// Too far for one step: a homotopy in δ, from beyond the largest
+		// residual of the squared optimum (where the two losses agree)
+		// down to δ, halving it, each active set started from the last.
+		fit := make([]float64, g.G())
+		spline.EvalTo(fit, g.X)
+		top := 0.0
+		for k := range fit {
+			for i := g.Start[k]; i < g.Start[k+1]; i++ {
+				if g.W[i] != 0 {
+					top = math.Max(top, math.Abs(fit[k]-g.Y[i]))
+				}
+			}
+		}
+		var steps []float64
+		for d := delta; d < top; d *= 2 {
+			steps = append(steps, d)
+		}
+		for k := len(steps) - 1; k >= 0; k-- {
+			if hs = huberStep(p, g, sc, steps[k], spline, knots, amps); hs == nil {
+				return nil
+			}
+			rounds += hs.rounds
+			knots, amps, _, _ = hs.result()
+			spline = hs.candidate(g, sc, Optimal, 0).spline
+		}
+		if hs == nil {
+			return nil
+		}
+	}
+	c := hs.candidate(g, sc, Optimal, rounds)
+	cert, err := certificate.EvaluateOrdered(p, g.Order, c.spline, nil)
+	if err != nil || !cert.Certified(opt.tol(), certificate.DataScale(p)) {
+		return nil
+	}
+	return c
+}
+
+// huberStep runs the Huber active set for p with δ = delta, started from
+// the function s (its knots and amplitudes, as group indices) with every
+// sample in the region of its residual; nil if it does not settle.
+func huberStep(p *problem.Problem, g *problem.Groups, sc scaling, delta float64, s *representer.Spline, knots []int, amps []float64) *activeSet {
+	q := *p
+	q.Loss = problem.Huber{Delta: delta}
+	hs := newActiveSetFor(&q, g, sc)
 	hs.warm(knots, amps)
-	d := sc.dualBound(p)
+	fit := make([]float64, g.G())
+	s.EvalTo(fit, g.X)
+	d := sc.dualBound(&q)
 	for k := range fit {
 		fk := sc.y(fit[k])
 		for i := g.Start[k]; i < g.Start[k+1]; i++ {
@@ -85,12 +133,7 @@ func huberFromSquared(p *problem.Problem, g *problem.Groups, sc scaling, delta f
 	if !hs.runLimited(huberWarmRounds) {
 		return nil
 	}
-	c := hs.candidate(g, sc, Optimal, sq.rounds)
-	cert, err := certificate.EvaluateOrdered(p, g.Order, c.spline, nil)
-	if err != nil || !cert.Certified(opt.tol(), certificate.DataScale(p)) {
-		return nil
-	}
-	return c
+	return hs
 }
 
 // huberWarmRounds bounds the Huber active set started from the squared
