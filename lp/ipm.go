@@ -24,7 +24,25 @@ type InteriorPoint struct {
 	// Trace, if set, is called after every iteration with the iteration
 	// number, relative primal and dual residuals and the relative gap.
 	Trace func(it int, pres, dres, gap float64)
+	// Start, if set, is where the iterations begin instead of the centred
+	// default: typically the solution of a nearby model, moved into the
+	// interior (see Point).
+	Start *Point
 }
+
+// Point is a primal-dual starting point of a model: X by column and the
+// multipliers Y by row. It is moved into the interior: every bounded X is
+// kept a share pointPush of its box (or of its distance to the bound) away
+// from its bounds, and each bound multiplier is the positive part of the
+// reduced cost on its side plus Mu divided by the slack, so that every
+// complementarity product is at least Mu.
+type Point struct {
+	X, Y []float64
+	Mu   float64
+}
+
+// pointPush is how far into its box a start's value is moved.
+const pointPush = 1e-2
 
 const (
 	// ipmDefaultTol is the default relative tolerance on residuals and gap.
@@ -60,6 +78,11 @@ func (ip InteriorPoint) Solve(m *Model, s Settings) (*Result, error) {
 		maxIter = ipmDefaultMaxIter
 	}
 	w := newIPMWork(m)
+	if ip.Start != nil {
+		if err := w.start(ip.Start); err != nil {
+			return nil, err
+		}
+	}
 	res := &Result{Status: IterationLimit}
 	for it := 0; it < maxIter; it++ {
 		res.Iterations = it
@@ -177,6 +200,50 @@ func newIPMWork(m *Model) *ipmWork {
 		}
 	}
 	return w
+}
+
+// start replaces the default starting point by pt, moved into the
+// interior.
+func (w *ipmWork) start(pt *Point) error {
+	if len(pt.X) != w.cols || len(pt.Y) != w.rows {
+		return fmt.Errorf("%w: start of %d columns and %d rows for a model of %d and %d", ErrModel, len(pt.X), len(pt.Y), w.cols, w.rows)
+	}
+	if !(pt.Mu > 0) || math.IsInf(pt.Mu, 0) {
+		return fmt.Errorf("%w: start's Mu is %v", ErrModel, pt.Mu)
+	}
+	copy(w.y, pt.Y)
+	m := w.m
+	m.A.MulTransVecTo(w.rd, w.y)
+	for j := 0; j < w.cols; j++ {
+		x := pt.X[j]
+		lo, hi := w.lo[j], w.hi[j]
+		switch {
+		case w.hasL[j] && w.hasU[j]:
+			d := pointPush * (hi - lo)
+			x = math.Min(math.Max(x, lo+d), hi-d)
+		case w.hasL[j]:
+			x = math.Max(x, lo+pointPush*math.Max(1, math.Abs(x-lo)))
+		case w.hasU[j]:
+			x = math.Min(x, hi-pointPush*math.Max(1, math.Abs(hi-x)))
+		}
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("%w: start's X[%d] is %v", ErrModel, j, pt.X[j])
+		}
+		w.x[j] = x
+		// Reduced cost c + Qx − Aᵀy: positive on the lower bound's side.
+		d := m.C[j] - w.rd[j]
+		if m.Q != nil {
+			d += m.Q[j] * x
+		}
+		w.zl[j], w.zu[j] = 0, 0
+		if w.hasL[j] {
+			w.zl[j] = math.Max(d, 0) + pt.Mu/(x-lo)
+		}
+		if w.hasU[j] {
+			w.zu[j] = math.Max(-d, 0) + pt.Mu/(hi-x)
+		}
+	}
+	return nil
 }
 
 // residuals computes rd = Qx + c − Aᵀy − zL + zU and rp = b − Ax and

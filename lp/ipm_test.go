@@ -123,3 +123,59 @@ func TestInteriorPointBadModels(t *testing.T) {
 		assert.True(t, errors.Is(err, ErrModel), "%s: %v", name, err)
 	}
 }
+
+// TestInteriorPointStart starts the interior point from the solution of a
+// perturbed model (a changed cost vector) and checks that it reaches the
+// simplex's optimum of the model itself; and that a start that does not fit
+// the model is an error.
+func TestInteriorPointStart(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(*simplexSeed, 23))
+	for trial := 0; trial < 60; trial++ {
+		m := simplexRandomModel(rnd)
+		for j := range m.C {
+			if m.L[j] == m.U[j] {
+				m.U[j] = m.L[j] + 1
+			}
+		}
+		near := *m
+		near.C = append([]float64(nil), m.C...)
+		for j := range near.C {
+			near.C[j] += 0.05 * rnd.NormFloat64()
+		}
+		prev, err := InteriorPoint{}.Solve(&near, Settings{})
+		require.NoError(t, err)
+		if prev.Status != Optimal && prev.Status != AlmostOptimal {
+			continue // the perturbed model may be unbounded
+		}
+		ref, err := Simplex{}.Solve(m, Settings{})
+		require.NoError(t, err)
+		require.Equal(t, Optimal, ref.Status, "trial %d: simplex", trial)
+		for _, mu := range []float64{1e-6, 1e-2, 1} {
+			got, err := InteriorPoint{Start: &Point{X: prev.X, Y: prev.Y, Mu: mu}}.Solve(m, Settings{})
+			require.NoError(t, err)
+			require.Contains(t, []Status{Optimal, AlmostOptimal}, got.Status, "trial %d mu %v", trial, mu)
+			simplexCheckOptimal(t, m, got, 1e-6)
+			assert.True(t, scalar.EqualWithinAbsOrRel(got.Objective, ref.Objective, ipmTol, ipmTol),
+				"trial %d mu %v: warm interior point %v, simplex %v", trial, mu, got.Objective, ref.Objective)
+		}
+	}
+	m := simplexRandomModel(rnd)
+	for j := range m.C {
+		if m.L[j] == m.U[j] {
+			m.U[j] = m.L[j] + 1
+		}
+	}
+	_, err := InteriorPoint{}.Solve(m, Settings{})
+	require.NoError(t, err, "the model itself is fine")
+	cols := len(m.C)
+	rows, _ := m.A.Dims()
+	for _, pt := range []*Point{
+		{X: make([]float64, cols+1), Y: make([]float64, rows), Mu: 1},
+		{X: make([]float64, cols), Y: make([]float64, rows+1), Mu: 1},
+		{X: make([]float64, cols), Y: make([]float64, rows), Mu: 0},
+		{X: make([]float64, cols), Y: make([]float64, rows), Mu: math.NaN()},
+	} {
+		_, err := InteriorPoint{Start: pt}.Solve(m, Settings{})
+		assert.True(t, errors.Is(err, ErrModel), "%v", err)
+	}
+}

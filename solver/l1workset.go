@@ -149,7 +149,7 @@ func (lv *l1Level) coarse() *l1Level {
 func (lv *l1Level) solve(opt Options, exact bool) *l1Fit {
 	G := len(lv.x)
 	if G <= l1DirectMax {
-		f, err := lv.restricted(allInputs(G), allSamples(len(lv.y)), make([]float64, len(lv.y)), opt)
+		f, err := lv.restricted(allInputs(G), allSamples(len(lv.y)), make([]float64, len(lv.y)), opt, nil)
 		if err != nil || f.status != lp.Optimal && f.status != lp.AlmostOptimal {
 			return nil
 		}
@@ -194,6 +194,7 @@ func (lv *l1Level) refine(approx, knots []float64, opt Options, exact bool) *l1F
 	}
 	work, fixed := lv.workingSet(approx, l1FirstFraction)
 	iters := 0
+	var last *l1Fit // the previous round's solution, the next one's start
 	for round := 0; round < l1Rounds; round++ {
 		grid := make([]int, 0, 64)
 		for k, on := range onGrid {
@@ -201,7 +202,7 @@ func (lv *l1Level) refine(approx, knots []float64, opt Options, exact bool) *l1F
 				grid = append(grid, k)
 			}
 		}
-		f, err := lv.restricted(grid, work, fixed, opt)
+		f, err := lv.restricted(grid, work, fixed, opt, last)
 		if err != nil {
 			return nil
 		}
@@ -217,7 +218,7 @@ func (lv *l1Level) refine(approx, knots []float64, opt Options, exact bool) *l1F
 		// The next round starts from this fit, close to the optimum: a
 		// small working set around it suffices, plus the samples found on
 		// the wrong side or in loose clusters.
-		approx = f.fit
+		approx, last = f.fit, f
 		work, fixed = lv.workingSet(approx, l1NextFraction)
 		for _, i := range flagged {
 			work[i], fixed[i] = true, 0
@@ -350,7 +351,7 @@ func selectKth(v []float64, k int) float64 {
 // program is thus a relaxation bounded below by zero, never unbounded, and
 // exact when every cluster ends at α = ±1 with its samples on that side.
 // The samples of clusters that end strictly inside are listed in loose.
-func (lv *l1Level) restricted(grid []int, work []bool, fixed []float64, opt Options) (*l1Fit, error) {
+func (lv *l1Level) restricted(grid []int, work []bool, fixed []float64, opt Options, prev *l1Fit) (*l1Fit, error) {
 	G, M := len(lv.x), len(grid)
 	rows := 2*M - 1
 	t := lp.NewTriplets(rows)
@@ -359,9 +360,11 @@ func (lv *l1Level) restricted(grid []int, work []bool, fixed []float64, opt Opti
 		c, lo, hi = append(c, cost), append(lo, l), append(hi, u)
 	}
 	qCol := make([]int, M)
+	pCol := make([]int, M)
 	for j := 0; j < M; j++ {
 		qCol[j] = -1
 		if j+1 < M {
+			pCol[j] = len(c)
 			t.Col()
 			t.Add(2*j, -1)
 			t.Add(2*j+1, -(lv.x[grid[j+1]] - lv.x[grid[j]]))
@@ -434,7 +437,11 @@ func (lv *l1Level) restricted(grid []int, work []bool, fixed []float64, opt Opti
 		add(q.cost, -1, 1)
 	}
 	m := &lp.Model{C: c, A: t.Matrix(), B: make([]float64, rows), L: lo, U: hi}
-	res, err := lp.InteriorPoint{}.Solve(m, lp.Settings{Tol: ipmTol, MaxIterations: opt.MaxIterations})
+	ip := lp.InteriorPoint{}
+	if prev != nil {
+		ip.Start = lv.startFrom(prev, m, grid, pCol, qCol, uCol, clusterCol, clusterOf, work, fixed)
+	}
+	res, err := ip.Solve(m, lp.Settings{Tol: ipmTol, MaxIterations: opt.MaxIterations})
 	if err != nil {
 		return nil, err
 	}
@@ -476,6 +483,73 @@ func (lv *l1Level) restricted(grid []int, work []bool, fixed []float64, opt Opti
 	}
 	return f, nil
 }
+
+// startFrom builds the interior point's start for a restricted program m
+// from the previous round's solution prev: the free samples keep their
+// dual entries, a cluster takes the least-squares scaling of its samples'
+// previous entries, the dual slopes p and values q follow from the
+// constraints, and the row multipliers are the previous fit's values at the
+// grid points and its slopes between them.
+func (lv *l1Level) startFrom(prev *l1Fit, m *lp.Model, grid, pCol, qCol, uCol, clusterCol []int, clusterOf []int32, work []bool, fixed []float64) *lp.Point {
+	M := len(grid)
+	cols := len(m.C)
+	x := make([]float64, cols)
+	num := make([]float64, len(clusterCol))
+	den := make([]float64, len(clusterCol))
+	for i := range lv.y {
+		switch {
+		case lv.b[i] == 0:
+		case work[i]:
+			x[uCol[i]] = prev.u[i]
+		default:
+			cl := clusterOf[i]
+			num[cl] += prev.u[i] * fixed[i]
+			den[cl] += fixed[i] * fixed[i]
+		}
+	}
+	for cl, col := range clusterCol {
+		if col >= 0 && den[cl] > 0 {
+			x[col] = math.Max(-1, math.Min(1, num[cl]/den[cl]))
+		}
+	}
+	// Row sums of the sample columns, then p and q from the constraints:
+	// input row j: S_j + p_{j−1} − p_j = 0; interval row j:
+	// q_j − q_{j+1} − h_j p_j = 0, with q_0 = 0.
+	a := m.A
+	sum := make([]float64, 2*M-1)
+	for col := 0; col < cols; col++ {
+		if x[col] == 0 {
+			continue
+		}
+		for k := a.ColPtr[col]; k < a.ColPtr[col+1]; k++ {
+			sum[a.RowIdx[k]] += a.Val[k] * x[col]
+		}
+	}
+	p, q := 0.0, 0.0
+	for j := 0; j+1 < M; j++ {
+		p += sum[2*j]
+		x[pCol[j]] = p
+		q -= (lv.x[grid[j+1]] - lv.x[grid[j]]) * p
+		if j+1 < M-1 {
+			x[qCol[j+1]] = math.Max(-lv.lam, math.Min(lv.lam, q))
+		}
+	}
+	y := make([]float64, 2*M-1)
+	for j, k := range grid {
+		y[2*j] = -prev.fit[k]
+	}
+	for j := 0; j+1 < M; j++ {
+		if h := lv.x[grid[j+1]] - lv.x[grid[j]]; h > 0 {
+			y[2*j+1] = (y[2*j+2] - y[2*j]) / h
+		}
+	}
+	return &lp.Point{X: x, Y: y, Mu: l1WarmMu}
+}
+
+// l1WarmMu is the complementarity of a restricted program's start from
+// the previous round (lp.Point.Mu), in standard units: well below the
+// cold start's 1, well above the final 1e-12.
+const l1WarmMu = 1e-4
 
 // l1Near is how many inputs on each side of a violation join the grid with
 // it: the optimal knot is often the neighbour of the input where a

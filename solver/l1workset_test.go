@@ -154,7 +154,7 @@ func TestRestrictedStaysBounded(t *testing.T) {
 			fixed[i] = -lv.b[i]
 		}
 	}
-	f, err := lv.restricted(grid, work, fixed, Options{})
+	f, err := lv.restricted(grid, work, fixed, Options{}, nil)
 	require.NoError(t, err)
 	require.Contains(t, []lp.Status{lp.Optimal, lp.AlmostOptimal}, f.status)
 
@@ -173,7 +173,7 @@ func TestRestrictedStaysBounded(t *testing.T) {
 		sr := (f.fit[c] - f.fit[b]) / (lv.x[c] - lv.x[b])
 		obj += lv.lam * math.Abs(sr-sl)
 	}
-	full, err := lv.restricted(allInputs(G), allSamples(len(lv.y)), make([]float64, len(lv.y)), Options{})
+	full, err := lv.restricted(allInputs(G), allSamples(len(lv.y)), make([]float64, len(lv.y)), Options{}, nil)
 	require.NoError(t, err)
 	opt := 0.0
 	for k := range lv.x {
