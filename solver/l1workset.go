@@ -30,10 +30,11 @@ import (
 // restricted optimum satisfies the KKT conditions of the whole program and
 // is its optimum. The approximate fit comes from one restricted solve on a
 // strided subsample of the inputs, itself started the same way (coarse to
-// fine), so every restricted program is small and well started. Should a
-// restricted program fail, or the rounds not settle, the caller falls back
-// to the interior point on the whole slope dual; the certificate judges
-// whatever comes out.
+// fine), so every restricted program is small and well started; from the
+// second round on, the interior point starts from the previous round's
+// solution (startFrom). Should a restricted program fail, or the rounds not
+// settle, the caller falls back to the interior point on the whole slope
+// dual; the certificate judges whatever comes out.
 
 // l1DirectMax is the number of distinct inputs up to which a level is solved
 // as the whole slope dual. A variable so that tests can run the levels on
