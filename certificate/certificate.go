@@ -64,23 +64,32 @@ func Evaluate(p *problem.Problem, s *representer.Spline, u []float64) (*Certific
 // is checked: an ord that is not a permutation sorting the inputs is an
 // error.
 func EvaluateOrdered(p *problem.Problem, ord []int, s *representer.Spline, u []float64) (*Certificate, error) {
-	if p.Dim != 1 {
-		return nil, fmt.Errorf("certificate: dimension %d not supported", p.Dim)
-	}
-	if s.Order != p.Order {
-		return nil, fmt.Errorf("certificate: spline of order %d for a problem of order %d", s.Order, p.Order)
-	}
-	n := p.N()
-	if len(ord) != n {
-		return nil, fmt.Errorf("certificate: order of length %d for %d samples", len(ord), n)
-	}
-	if u != nil && len(u) != n {
-		return nil, fmt.Errorf("%w: length %d for %d samples", ErrDual, len(u), n)
+	if err := checkArgs(p, ord, s, u); err != nil {
+		return nil, err
 	}
 	if p.Order == 1 {
 		return evaluateStep(p, ord, s, u)
 	}
 	return evaluateGeneral(p, ord, s, u)
+}
+
+// checkArgs checks the sizes and orders of the arguments of the Evaluate
+// functions (u may be nil).
+func checkArgs(p *problem.Problem, ord []int, s *representer.Spline, u []float64) error {
+	if p.Dim != 1 {
+		return fmt.Errorf("certificate: dimension %d not supported", p.Dim)
+	}
+	if s.Order != p.Order {
+		return fmt.Errorf("certificate: spline of order %d for a problem of order %d", s.Order, p.Order)
+	}
+	n := p.N()
+	if len(ord) != n {
+		return fmt.Errorf("certificate: order of length %d for %d samples", len(ord), n)
+	}
+	if u != nil && len(u) != n {
+		return fmt.Errorf("%w: length %d for %d samples", ErrDual, len(u), n)
+	}
+	return nil
 }
 
 // EvaluateSorted is EvaluateOrdered with the dual vector in sorted order:
@@ -92,19 +101,10 @@ func EvaluateOrdered(p *problem.Problem, ord []int, s *representer.Spline, u []f
 // verified from scratch, exactly as by EvaluateOrdered, whose certificate
 // for the same dual in the problem's order this is, bit for bit.
 func EvaluateSorted(p *problem.Problem, ord []int, s *representer.Spline, us []float64) (*Certificate, error) {
-	if p.Dim != 1 {
-		return nil, fmt.Errorf("certificate: dimension %d not supported", p.Dim)
-	}
-	if s.Order != p.Order {
-		return nil, fmt.Errorf("certificate: spline of order %d for a problem of order %d", s.Order, p.Order)
+	if err := checkArgs(p, ord, s, us); err != nil {
+		return nil, err
 	}
 	n := p.N()
-	if len(ord) != n {
-		return nil, fmt.Errorf("certificate: order of length %d for %d samples", len(ord), n)
-	}
-	if us != nil && len(us) != n {
-		return nil, fmt.Errorf("%w: length %d for %d samples", ErrDual, len(us), n)
-	}
 	if p.Order == 1 {
 		return stepCertificate(p, ord, s, us, true)
 	}
