@@ -54,3 +54,31 @@ func ExampleEvaluate() {
 	// S = 1, α = 0.5, L = 1, gap below 1e-12: true
 	// certified: true
 }
+
+func ExampleEvaluator() {
+	// The same data at two values of λ: the sorted inputs, the projection
+	// basis and the projected targets are prepared once.
+	p := &problem.Problem{
+		Dim: 1, X: []float64{3, 0, 2, 1}, Y: []float64{1, 1, 0, 0},
+		Loss: problem.L1{}, Order: 2, Skip: true,
+	}
+	ev, err := certificate.NewEvaluator(p, problem.SortedOrder(p.X))
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The interpolant 1 − x + ReLU(x − 1) + ReLU(x − 2) and its dual (in
+	// the problem's order of the samples).
+	f := &representer.Spline{Order: 2, Knots: []float64{1, 2}, Amps: []float64{1, 1}, Poly: []float64{1, -1}}
+	u := []float64{1, 1, -1, -1}
+	for _, lambda := range []float64{0.5, 2} {
+		c, err := ev.Evaluate(lambda, f, u)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("λ = %g: J = %.4g, L = %.4g\n", lambda, c.Objective, c.LowerBound)
+	}
+
+	// Output:
+	// λ = 0.5: J = 1, L = 1
+	// λ = 2: J = 4, L = 2
+}
