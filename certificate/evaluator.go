@@ -96,6 +96,7 @@ func (e *Evaluator) Evaluate(lambda float64, s *representer.Spline, u []float64)
 	c := &Certificate{Regularizer: s.TV()}
 	_, squared := p.Loss.(problem.Squared)
 	maxRes := 0.0
+	// In the same pass, the residual dual if none is proposed.
 	for k := 0; k < n; k++ {
 		r := fs[k] - e.ys[k]
 		if a := math.Abs(r); a > maxRes || a != a {
@@ -108,21 +109,19 @@ func (e *Evaluator) Evaluate(lambda float64, s *representer.Spline, u []float64)
 		default:
 			c.LossValue += e.ws[k] * p.Loss.Value(r)
 		}
+		switch {
+		case u != nil:
+		case squared:
+			us[k] = -e.ws[k] * r // problem.Squared.Deriv
+		default:
+			us[k] = -e.ws[k] * p.Loss.Deriv(r)
+		}
 	}
 	c.MaxResidual = maxRes
 	c.objective(p, e.yscale)
 
 	// The dual vector in sorted order: checked, and 0 where there is no loss.
-	switch {
-	case u == nil && squared:
-		for k := range us {
-			us[k] = -e.ws[k] * (fs[k] - e.ys[k]) // problem.Squared.Deriv
-		}
-	case u == nil:
-		for k := range us {
-			us[k] = -e.ws[k] * p.Loss.Deriv(fs[k]-e.ys[k])
-		}
-	default:
+	if u != nil {
 		for k, i := range e.ord {
 			us[k] = u[i]
 		}
