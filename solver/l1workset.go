@@ -58,10 +58,15 @@ const (
 	// l1WorkMin is the smallest working set.
 	l1WorkMin = 600
 	// l1Window is the half-width, in inputs of the finer level, of the grid
-	// placed around each knot of the coarser level's fit.
-	l1Window = 2 * l1Stride
+	// placed around each knot of the coarser level's fit. Small: a knot that
+	// has to move further is found by the violation check, and every grid
+	// point costs a column pair in each round.
+	l1Window = 2
 	// l1Rounds bounds the restricted solves per level.
-	l1Rounds = 12
+	l1Rounds = 8
+	// l1DenseKnots: a coarse fit with more than one knot in l1DenseKnots
+	// inputs has its level solved as the whole slope dual.
+	l1DenseKnots = 8
 	// l1DualTol is the relative excess of |η| over λ̃ that counts as a
 	// violation (the restricted duals are accurate to the interior point's
 	// tolerance; the polish and the certificate take care of the rest).
@@ -150,15 +155,17 @@ func (lv *l1Level) coarse() *l1Level {
 func (lv *l1Level) solve(opt Options, exact bool) *l1Fit {
 	G := len(lv.x)
 	if G <= l1DirectMax {
-		f, err := lv.restricted(allInputs(G), allSamples(len(lv.y)), make([]float64, len(lv.y)), opt, nil)
-		if err != nil || f.status != lp.Optimal && f.status != lp.AlmostOptimal {
-			return nil
-		}
-		return f
+		return lv.whole(opt)
 	}
 	cf := lv.coarse().solve(opt, false)
 	if cf == nil {
 		return nil
+	}
+	if len(cf.knots)*l1DenseKnots > len(cf.fit) {
+		// With knots this dense the restricted programs are not small
+		// (nearly every input ends up on the grid): the whole slope dual
+		// is the better program.
+		return lv.whole(opt)
 	}
 	// The coarse fit, as a piecewise-linear function through its ends and
 	// knots, gives the residuals that choose the working set and the fixed
@@ -226,6 +233,16 @@ func (lv *l1Level) refine(approx, knots []float64, opt Options, exact bool) *l1F
 		}
 	}
 	return nil
+}
+
+// whole solves the level's whole slope dual (every input on the grid, every
+// sample free); nil if the interior point does not reach the optimum.
+func (lv *l1Level) whole(opt Options) *l1Fit {
+	f, err := lv.restricted(allInputs(len(lv.x)), allSamples(len(lv.y)), make([]float64, len(lv.y)), opt, nil)
+	if err != nil || f.status != lp.Optimal && f.status != lp.AlmostOptimal {
+		return nil
+	}
+	return f
 }
 
 // coarseSubsample returns the inputs of the coarse level, in its indexing.
