@@ -103,6 +103,7 @@ func huberFromSquared(p *problem.Problem, g *problem.Groups, sc scaling, delta f
 	if err != nil || !cert.Certified(opt.tol(), certificate.DataScale(p)) {
 		return nil
 	}
+	c.cert = cert // finish need not compute it again
 	return c
 }
 

@@ -157,7 +157,8 @@ func (lv *l1Level) solve(opt Options, exact bool) *l1Fit {
 	if G <= l1DirectMax {
 		return lv.whole(opt)
 	}
-	cf := lv.coarse().solve(opt, false)
+	cl := lv.coarse()
+	cf := cl.solve(opt, false)
 	if cf == nil {
 		return nil
 	}
@@ -170,7 +171,7 @@ func (lv *l1Level) solve(opt Options, exact bool) *l1Fit {
 	// The coarse fit, as a piecewise-linear function through its ends and
 	// knots, gives the residuals that choose the working set and the fixed
 	// signs; its knots give the grid.
-	c := lv.coarseSubsample()
+	c := cl.x
 	nodes := make([]float64, 0, len(cf.knots)+2)
 	vals := make([]float64, 0, len(cf.knots)+2)
 	nodes, vals = append(nodes, c[0]), append(vals, cf.fit[0])
@@ -243,18 +244,6 @@ func (lv *l1Level) whole(opt Options) *l1Fit {
 		return nil
 	}
 	return f
-}
-
-// coarseSubsample returns the inputs of the coarse level, in its indexing.
-func (lv *l1Level) coarseSubsample() []float64 {
-	G := len(lv.x)
-	var c []float64
-	for k := 0; k < G; k++ {
-		if k%l1Stride == 0 || k == G-1 {
-			c = append(c, lv.x[k])
-		}
-	}
-	return c
 }
 
 // piecewiseLinear writes into out the piecewise-linear interpolant of (nodes,

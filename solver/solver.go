@@ -178,13 +178,14 @@ func Solve(p *problem.Problem, opt Options) (*Solution, error) {
 // proposal is verified from scratch; any of them gives a valid bound.
 type candidate struct {
 	spline     *representer.Spline
-	dual       []float64              // per sample, in the problem's order (sorted: in sorted order)
-	sorted     bool                   // dual is in sorted order: entry k belongs to sample order[k]
-	altDual    []float64              // another proposal; the better certified bound is kept
-	altSpline  *representer.Spline    // another function; the lower objective is kept
-	altNatural bool                   // also try the residual dual of the chosen function
-	order      []int                  // problem.SortedOrder of the inputs, if known
-	eval       *certificate.Evaluator // prepared certificates (a path), if any
+	dual       []float64                // per sample, in the problem's order (sorted: in sorted order)
+	sorted     bool                     // dual is in sorted order: entry k belongs to sample order[k]
+	altDual    []float64                // another proposal; the better certified bound is kept
+	altSpline  *representer.Spline      // another function; the lower objective is kept
+	altNatural bool                     // also try the residual dual of the chosen function
+	order      []int                    // problem.SortedOrder of the inputs, if known
+	eval       *certificate.Evaluator   // prepared certificates (a path), if any
+	cert       *certificate.Certificate // already computed for spline with the residual dual, if not nil
 	status     Status
 	iterations int
 }
@@ -192,6 +193,9 @@ type candidate struct {
 // certify evaluates every proposal and keeps the function with the lowest
 // objective and, for it, the dual with the highest verified bound.
 func (c *candidate) certify(p *problem.Problem) (*certificate.Certificate, error) {
+	if c.cert != nil {
+		return c.cert, nil
+	}
 	ord := c.order
 	if ord == nil {
 		ord = problem.SortedOrder(p.X)
