@@ -3,6 +3,7 @@ package solver
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/ridgeline-nn/ridgeline/problem"
 	"github.com/ridgeline-nn/ridgeline/representer"
@@ -259,22 +260,78 @@ func (t *tv1) samples(j, k int) (int, int) {
 // of the list, and each step's walks remove what they pass, so the work is
 // O(G) in all; the list is a ring buffer that doubles when full (it holds
 // the live breakpoints only, typically far fewer than G).
+//
+// From order1SplitMin fitted groups on, the recursion runs from both ends
+// at once, on two goroutines: the program is the same read backwards, so
+// the messages of the right half, M_g(z) = φ_g(z) + min_s [M_{g+1}(s) +
+// λ|z − s|], have the same form, and the right half's backtrack runs
+// left to right, z_g = clip(z_{g−1}, t⁻_g, t⁺_g). The halves meet at the
+// middle group h, whose value minimises M_{h−1} clipped (the left
+// message after its last step) plus M_h from the right: it solves
+// clip(D_{h−1}, ±λ)(z) + D_h(z) = 0, found by walking both breakpoint lists
+// in order of position.
 func (t *tv1) dpSquared() {
+	n := t.n
+	if n < order1SplitMin {
+		m := t.squaredMessages(0, n-1, 1, false)
+		t.z[n-1] = m.root(nil)
+		t.unwind(n-2, -1, -1)
+		return
+	}
+	h := n / 2
+	var left squaredMessage
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		left = t.squaredMessages(0, h-1, 1, true)
+	}()
+	right := t.squaredMessages(n-1, h, -1, false)
+	wg.Wait()
+	t.z[h] = right.root(&left)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t.unwind(h-1, -1, -1)
+	}()
+	t.unwind(h+1, n, 1)
+	wg.Wait()
+}
+
+// order1SplitMin is the number of fitted groups from which dpSquared runs
+// its two halves concurrently (a variable for the tests).
+var order1SplitMin = 1 << 15
+
+// squaredMessage is the derivative D of a message of the squared-loss
+// program: its formulas a·z + b left and right of all breakpoints, and the
+// breakpoints q[first … last] (indices mod len(q)) in increasing position.
+type squaredMessage struct {
+	q           []breakpoint
+	mask        int
+	first, last int
+	aL, bL      float64
+	aR, bR      float64
+}
+
+// squaredMessages runs the recursion over the fitted groups from, from+dir,
+// … up to last, setting t⁻ and t⁺ of each group clipped. It returns the
+// derivative of the message at last: clipped to [−λ, λ] if clipLast is set
+// (last's t± are then set too), as it enters the next step otherwise.
+func (t *tv1) squaredMessages(from, last, dir int, clipLast bool) squaredMessage {
 	lam := t.lamS
-	n, z := t.n, t.z
 	q := make([]breakpoint, 64)
 	mask := len(q) - 1
-	first, last := 0, -1 // the deque is q[first … last] (indices mod len(q))
-	w0, y0 := t.wy(0)
+	first, end := 0, -1 // the deque is q[first … end] (indices mod len(q))
+	w0, y0 := t.wy(from)
 	aL, bL := w0, -w0*y0
 	aR, bR := aL, bL
-	for k := 0; k+1 < n; k++ {
+	for k := from; k != last || clipLast; k += dir {
 		// t⁻: walk in from the left while D at the breakpoint is ≤ −λ.
 		// D is continuous with slope ≥ w_k > 0, so t⁻ is where the
 		// formula of the region reached crosses −λ.
 		a, b := aL, bL
 		i := first
-		for ; i <= last; i++ {
+		for ; i <= end; i++ {
 			e := &q[i&mask]
 			if a*e.pos+b > -lam {
 				break
@@ -285,7 +342,7 @@ func (t *tv1) dpSquared() {
 		tm := (-lam - b) / a
 		// t⁺: walk in from the right on the same D, never past i.
 		c, d := aR, bR
-		j := last
+		j := end
 		for ; j >= i; j-- {
 			e := &q[j&mask]
 			if c*e.pos+d < lam {
@@ -300,26 +357,73 @@ func (t *tv1) dpSquared() {
 		}
 		t.lo[k], t.hi[k] = tm, tp
 		// D clipped to [−λ, λ]: constant outside [t⁻, t⁺].
-		first, last = i-1, j+1
-		if last-first+1 > len(q) {
-			q, mask = growRing(q, first+1, last-1)
+		first, end = i-1, j+1
+		if end-first+1 > len(q) {
+			q, mask = growRing(q, first+1, end-1)
 		}
 		q[first&mask] = breakpoint{tm, a, b + lam}
-		q[last&mask] = breakpoint{tp, -c, lam - d}
-		// Add φ'_{k+1} to both end formulas.
-		wk, yk := t.wy(k + 1)
+		q[end&mask] = breakpoint{tp, -c, lam - d}
+		if k == last {
+			aL, bL, aR, bR = 0, -lam, 0, lam
+			break
+		}
+		// Add φ'_{k+dir} to both end formulas.
+		wk, yk := t.wy(k + dir)
 		wy := wk * yk
 		aL, bL = wk, -lam-wy
 		aR, bR = wk, lam-wy
 	}
-	// z_G solves D(z) = 0.
-	a, b := aL, bL
-	for i := first; i <= last && a*q[i&mask].pos+b <= 0; i++ {
-		a += q[i&mask].da
-		b += q[i&mask].db
+	return squaredMessage{q: q, mask: mask, first: first, last: end, aL: aL, bL: bL, aR: aR, bR: bR}
+}
+
+// root returns the z at which D, plus other's D if other is not nil,
+// vanishes: the breakpoints of both are walked in order of position until
+// the sum turns positive. The sum must be strictly increasing.
+func (m *squaredMessage) root(other *squaredMessage) float64 {
+	a, b := m.aL, m.bL
+	i, j, jEnd := m.first, 0, -1
+	if other != nil {
+		a, b = a+other.aL, b+other.bL
+		j, jEnd = other.first, other.last
 	}
-	z[n-1] = -b / a
-	t.backtrack()
+	for {
+		var e *breakpoint
+		switch {
+		case i <= m.last && (j > jEnd || m.q[i&m.mask].pos <= other.q[j&other.mask].pos):
+			e = &m.q[i&m.mask]
+			i++
+		case j <= jEnd:
+			e = &other.q[j&other.mask]
+			j++
+		default:
+			return -b / a
+		}
+		if a*e.pos+b > 0 {
+			return -b / a
+		}
+		a += e.da
+		b += e.db
+	}
+}
+
+// unwind recovers z_k = clip(z_{k−dir}, t⁻_k, t⁺_k) for k = from,
+// from+dir, … up to end (excluded).
+func (t *tv1) unwind(from, end, dir int) {
+	z, lo, hi := t.z, t.lo, t.hi
+	if from == end || from-dir < 0 || from-dir >= len(z) {
+		return
+	}
+	v := z[from-dir]
+	for k := from; k != end; k += dir {
+		// Plain comparisons: t± are never NaN, and the ±∞ of dpHeap compare.
+		if v > hi[k] {
+			v = hi[k]
+		}
+		if v < lo[k] {
+			v = lo[k]
+		}
+		z[k] = v
+	}
 }
 
 // growRing returns a ring buffer of twice the size holding the entries
@@ -335,25 +439,6 @@ func growRing(q []breakpoint, first, last int) ([]breakpoint, int) {
 
 // breakpoint is a point where D(z) = a·z + b changes formula, by da and db.
 type breakpoint struct{ pos, da, db float64 }
-
-// backtrack recovers z_g = clip(z_{g+1}, t⁻_g, t⁺_g).
-func (t *tv1) backtrack() {
-	z, lo, hi := t.z, t.lo, t.hi
-	if len(z) == 0 {
-		return
-	}
-	v := z[len(z)-1]
-	for k := len(z) - 2; k >= 0; k-- {
-		// Plain comparisons: t± are never NaN, and the ±∞ of dpHeap compare.
-		if v > hi[k] {
-			v = hi[k]
-		}
-		if v < lo[k] {
-			v = lo[k]
-		}
-		z[k] = v
-	}
-}
 
 // dpHeap runs the dynamic program with the breakpoints in a double-ended
 // priority queue, for losses whose derivative has breakpoints of its own
@@ -409,7 +494,7 @@ func (t *tv1) dpHeap() {
 		}
 	}
 	t.z[n-1] = q.root(aL, bL)
-	t.backtrack()
+	t.unwind(t.n-2, -1, -1)
 }
 
 // knotQueue holds the breakpoints of D: position and the change of slope

@@ -381,9 +381,17 @@ func TestOrder1L1MatchesSimplex(t *testing.T) {
 	}
 }
 
+// withSplitMin runs f with order1SplitMin set to v.
+func withSplitMin(v int, f func()) {
+	old := order1SplitMin
+	order1SplitMin = v
+	defer func() { order1SplitMin = old }()
+	f()
+}
+
 // TestOrder1HeapMatchesDeque runs the general dynamic program (breakpoints
 // in a priority queue) on the squared loss and compares it with the deque
-// version before any polish; and checks that the Huber loss with δ beyond
+// version before any polish, run from one end and from both ends; and checks that the Huber loss with δ beyond
 // every residual gives the squared loss's fit.
 func TestOrder1HeapMatchesDeque(t *testing.T) {
 	r := testRand(t)
@@ -396,12 +404,14 @@ func TestOrder1HeapMatchesDeque(t *testing.T) {
 			}
 			g, err := p.Group1D()
 			require.NoError(t, err)
-			a := newTV1(p, g, tvSquared, 0)
-			a.dpSquared()
 			b := newTV1(p, g, tvSquared, 0)
 			b.dpHeap()
-			for k := range a.z {
-				require.InDelta(t, a.z[k], b.z[k], 1e-9, "n=%d λ=%g group %d", n, lam, k)
+			for _, split := range []int{order1SplitMin, 2} {
+				a := newTV1(p, g, tvSquared, 0)
+				withSplitMin(split, a.dpSquared)
+				for k := range a.z {
+					require.InDelta(t, a.z[k], b.z[k], 1e-9, "n=%d λ=%g split from %d, group %d", n, lam, split, k)
+				}
 			}
 
 			sq, err := Solve(p, Options{})
@@ -418,8 +428,9 @@ func TestOrder1HeapMatchesDeque(t *testing.T) {
 }
 
 // TestOrder1StructuredData runs the squared-loss program on trends that
-// keep many breakpoints alive at once (the deque's ring buffer grows), and
-// checks it against the priority-queue version and the certificate.
+// keep many breakpoints alive at once (the deque's ring buffer grows), from
+// one end and from both, and checks it against the priority-queue version
+// and the certificate.
 func TestOrder1StructuredData(t *testing.T) {
 	const n = 5000
 	families := []struct {
@@ -441,12 +452,14 @@ func TestOrder1StructuredData(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/lambda=%g", fam.name, lam), func(t *testing.T) {
 				g, err := p.Group1D()
 				require.NoError(t, err)
-				a := newTV1(p, g, tvSquared, 0)
-				a.dpSquared()
 				b := newTV1(p, g, tvSquared, 0)
 				b.dpHeap()
-				for k := range a.z {
-					require.InDelta(t, a.z[k], b.z[k], 1e-9, "group %d", k)
+				for _, split := range []int{order1SplitMin, 2} {
+					a := newTV1(p, g, tvSquared, 0)
+					withSplitMin(split, a.dpSquared)
+					for k := range a.z {
+						require.InDelta(t, a.z[k], b.z[k], 1e-9, "split from %d, group %d", split, k)
+					}
 				}
 				sol, err := Solve(p, Options{})
 				require.NoError(t, err)
