@@ -72,15 +72,11 @@ func (p *Problem) Validate() error {
 	if !IsInterp(p.Loss) && (!(p.Lambda > 0) || math.IsInf(p.Lambda, 0)) {
 		return fmt.Errorf("%w (got %v)", ErrBadLambda, p.Lambda)
 	}
-	for i, v := range p.X {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("%w: input of sample %d is %v", ErrNotFinite, i/p.Dim+1, v)
-		}
+	if i := firstNonFinite(p.X); i >= 0 {
+		return fmt.Errorf("%w: input of sample %d is %v", ErrNotFinite, i/p.Dim+1, p.X[i])
 	}
-	for i, v := range p.Y {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("%w: target of sample %d is %v", ErrNotFinite, i+1, v)
-		}
+	if i := firstNonFinite(p.Y); i >= 0 {
+		return fmt.Errorf("%w: target of sample %d is %v", ErrNotFinite, i+1, p.Y[i])
 	}
 	if p.W != nil && !IsInterp(p.Loss) {
 		if len(p.W) != n {
@@ -99,6 +95,38 @@ func (p *Problem) Validate() error {
 	}
 	return nil
 }
+
+// firstNonFinite returns the index of the first NaN or infinity in v, or
+// −1. It tests blocks of finiteBlock values at a time by the sums of
+// v − v (0 for a finite v, NaN otherwise) in two independent accumulators,
+// which costs a subtraction and an addition per value and no branch, and
+// looks for the index only in a block whose sum is not 0.
+func firstNonFinite(v []float64) int {
+	for k := 0; k < len(v); k += finiteBlock {
+		b := v[k:min(k+finiteBlock, len(v))]
+		s0, s1 := 0.0, 0.0
+		i := 0
+		for ; i+1 < len(b); i += 2 {
+			s0 += b[i] - b[i]
+			s1 += b[i+1] - b[i+1]
+		}
+		if i < len(b) {
+			s0 += b[i] - b[i]
+		}
+		if s0+s1 == 0 {
+			continue
+		}
+		for i, x := range b {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return k + i
+			}
+		}
+	}
+	return -1
+}
+
+// finiteBlock is the number of values firstNonFinite tests at a time.
+const finiteBlock = 256
 
 // Groups is a 1-D problem's data sorted by x with exactly equal inputs
 // gathered into groups that share one fitted value (DESIGN §3).
@@ -126,43 +154,84 @@ func (p *Problem) Group1D() (*Groups, error) {
 	n := p.N()
 	ord, xs := sortedOrder(p.X, true)
 	g := &Groups{Order: ord, Y: make([]float64, n), W: make([]float64, n)}
-	// One gathering pass (random reads), in halves on two goroutines for
-	// large N, then sequential work only.
+	interp := IsInterp(p.Loss)
+	weighted := p.W != nil && !interp
+	// For large N the sorted samples are cut into two parts at a group
+	// boundary and each part is gathered (random reads) and grouped on
+	// its own goroutine; the counts of the first pass place the second
+	// part's groups.
 	parts := 1
 	if n >= parallelMin {
 		parts = 2
 	}
-	concurrently(parts, func(part int) {
-		a, b := part*n/parts, (part+1)*n/parts
-		if p.W == nil || IsInterp(p.Loss) {
+	cut := make([]int, parts+1)
+	cut[parts] = n
+	for q := 1; q < parts; q++ {
+		c := max(q*n/parts, cut[q-1])
+		for c < n && c > 0 && xs[c] == xs[c-1] {
+			c++
+		}
+		cut[q] = c
+	}
+	first := make([]int, parts+1) // the first group of each part, then G
+	concurrently(parts, func(q int) {
+		a, b := cut[q], cut[q+1]
+		if weighted {
+			for i, o := range ord[a:b] {
+				g.Y[a+i] = p.Y[o]
+				g.W[a+i] = p.W[o]
+			}
+		} else {
 			for i, o := range ord[a:b] {
 				g.Y[a+i] = p.Y[o]
 				g.W[a+i] = 1
 			}
-			return
 		}
-		for i, o := range ord[a:b] {
-			g.Y[a+i] = p.Y[o]
-			g.W[a+i] = p.W[o]
+		groups := 0
+		for i := a; i < b; i++ {
+			if i == a || xs[i] != xs[i-1] {
+				groups++
+			}
 		}
+		first[q+1] = groups
 	})
-	G := 0
-	for i := range xs {
-		if i == 0 || xs[i] != xs[i-1] {
-			G++
+	for q := 1; q <= parts; q++ {
+		first[q] += first[q-1]
+	}
+	G := first[parts]
+	// The distinct inputs are gathered in place (group k starts at a
+	// sorted sample i ≥ k) unless a part would write where an earlier
+	// part still reads: when a part but the last has duplicated inputs.
+	g.X = xs[:G:G]
+	for q := 1; q < parts; q++ {
+		if first[q] != cut[q] {
+			g.X = make([]float64, G)
 		}
 	}
-	// The distinct inputs are gathered in place: group k starts at a
-	// sorted sample i ≥ k.
-	g.X = xs[:G:G]
 	g.Start = make([]int, G+1)
 	g.SumW = make([]float64, G)
 	g.MeanY = make([]float64, G)
-	interp := IsInterp(p.Loss)
-	k := 0
-	for i := 0; i < n; k++ {
+	errs := make([]error, parts)
+	concurrently(parts, func(q int) {
+		errs[q] = g.group(xs, cut[q], cut[q+1], first[q], interp)
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err // the first in sorted order
+		}
+	}
+	g.Start[G] = n
+	return g, nil
+}
+
+// group forms the groups of the sorted samples a … b−1 (a and b at group
+// boundaries), numbering them from k: their inputs, starts, Σω and mean
+// targets. For Interp a duplicated input with different targets is an
+// error wrapping ErrConflict.
+func (g *Groups) group(xs []float64, a, b, k int, interp bool) error {
+	for i := a; i < b; k++ {
 		j := i + 1
-		for j < n && xs[j] == xs[i] {
+		for j < b && xs[j] == xs[i] {
 			j++
 		}
 		if j == i+1 {
@@ -183,8 +252,8 @@ func (p *Problem) Group1D() (*Groups, error) {
 			swy += g.W[l] * g.Y[l]
 			sy += g.Y[l]
 			if interp && g.Y[l] != g.Y[i] {
-				return nil, fmt.Errorf("%w: x = %v has targets %v (sample %d) and %v (sample %d)",
-					ErrConflict, xs[i], g.Y[i], ord[i]+1, g.Y[l], ord[l]+1)
+				return fmt.Errorf("%w: x = %v has targets %v (sample %d) and %v (sample %d)",
+					ErrConflict, xs[i], g.Y[i], g.Order[i]+1, g.Y[l], g.Order[l]+1)
 			}
 		}
 		mean := sy / float64(j-i)
@@ -197,8 +266,7 @@ func (p *Problem) Group1D() (*Groups, error) {
 		g.MeanY[k] = mean
 		i = j
 	}
-	g.Start[G] = n
-	return g, nil
+	return nil
 }
 
 // MergeConstant returns Σ_g ½Σ_{i∈g} ω_i (y_i − ȳ_g)², the part of the

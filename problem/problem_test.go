@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"testing"
 
@@ -254,6 +255,8 @@ func TestGroup1DMatchesReference(t *testing.T) {
 		{"small weighted", 300, 40, true},
 		{"halves weighted", parallelMin + 5, 3 * radixMin, true},
 		{"halves unit weights", parallelMin + 5, 0, false},
+		{"halves few values", parallelMin + 5, 3, false},
+		{"halves one value", parallelMin + 5, 1, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := &Problem{Dim: 1, X: make([]float64, tc.n), Y: make([]float64, tc.n), Loss: Squared{}, Lambda: 1, Order: 1}
@@ -347,6 +350,19 @@ func TestGroup1DErrors(t *testing.T) {
 			}
 		})
 	}
+	// Large enough to be grouped in two parts, with conflicts in both:
+	// the first in sorted order is reported.
+	n := parallelMin + 10
+	big := Problem{Dim: 1, X: make([]float64, n), Y: make([]float64, n), Loss: Interp{}}
+	for i := range big.X {
+		big.X[i] = float64(n - i)
+	}
+	big.X[0], big.Y[0] = 1, 7                // conflicts with x = 1 at the end
+	big.X[n-3], big.Y[n-3] = float64(n-5), 9 // conflicts with x = n−5 at sample 6
+	_, err := big.Group1D()
+	require.ErrorIs(t, err, ErrConflict)
+	assert.Contains(t, err.Error(), "x = 1 has targets")
+
 	// The same data with a loss that merges duplicates is fine.
 	p := Problem{Dim: 1, X: []float64{0, 1, 1, 2}, Y: []float64{0, 1, 2, 0}, Loss: Squared{}}
 	g, err := p.Group1D()
@@ -371,4 +387,30 @@ func TestDataProblem(t *testing.T) {
 	p = d.Problem(Squared{}, 1, 2, true)
 	assert.Nil(t, p.W, "no weight column gives nil weights")
 	assert.True(t, p.Skip)
+}
+
+// TestFirstNonFinite places NaN and ±Inf at block edges and in odd-length
+// tails, next to extreme finite values, against a plain scan.
+func TestFirstNonFinite(t *testing.T) {
+	bad := []float64{math.NaN(), math.Inf(1), math.Inf(-1)}
+	for _, n := range []int{0, 1, 2, 3, finiteBlock - 1, finiteBlock, finiteBlock + 1, 3*finiteBlock + 7} {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = []float64{math.MaxFloat64, -math.MaxFloat64, 5e-324, -0.0, 1}[i%5]
+		}
+		require.Equal(t, -1, firstNonFinite(v), "n=%d all finite", n)
+		for _, at := range []int{0, 1, finiteBlock - 1, finiteBlock, n - 2, n - 1} {
+			if at < 0 || at >= n {
+				continue
+			}
+			for _, b := range bad {
+				w := slices.Clone(v)
+				w[at] = b
+				if at+3 < n {
+					w[at+3] = math.NaN() // a later one is not reported
+				}
+				require.Equal(t, at, firstNonFinite(w), "n=%d %v at %d", n, b, at)
+			}
+		}
+	}
 }
