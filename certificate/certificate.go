@@ -123,9 +123,11 @@ func EvaluateSorted(p *problem.Problem, ord []int, s *representer.Spline, us []f
 }
 
 // evaluateGeneral is EvaluateOrdered for orders ≥ 2, on arguments of
-// matching sizes: one evaluation by an Evaluator.
+// matching sizes: one evaluation by an Evaluator. It takes every order
+// through the general evaluation, order 1 included, where it is the
+// tests' independent reference for evaluateStep.
 func evaluateGeneral(p *problem.Problem, ord []int, s *representer.Spline, u []float64) (*Certificate, error) {
-	e, err := NewEvaluator(p, ord)
+	e, err := newEvaluator(p, ord, false)
 	if err != nil {
 		return nil, err
 	}

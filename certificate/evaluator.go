@@ -30,6 +30,7 @@ type Evaluator struct {
 	yscale float64    // max|y|
 	buf    sync.Pool  // *evalScratch
 	interp bool
+	step   bool // order 1, evaluated by evaluateStep
 }
 
 // evalScratch holds one evaluation's vectors over the sorted samples.
@@ -39,6 +40,13 @@ type evalScratch struct{ fs, us []float64 }
 // permutation returned by problem.SortedOrder(p.X)). It checks ord; p.Lambda
 // is not used.
 func NewEvaluator(p *problem.Problem, ord []int) (*Evaluator, error) {
+	return newEvaluator(p, ord, p.Order == 1)
+}
+
+// newEvaluator is NewEvaluator; with step set it hands order-1 problems to
+// their own evaluation (evaluateStep), and prepares the general one
+// otherwise (the tests' reference for evaluateStep).
+func newEvaluator(p *problem.Problem, ord []int, step bool) (*Evaluator, error) {
 	if p.Dim != 1 {
 		return nil, fmt.Errorf("certificate: dimension %d not supported", p.Dim)
 	}
@@ -48,8 +56,8 @@ func NewEvaluator(p *problem.Problem, ord []int) (*Evaluator, error) {
 	}
 	e := &Evaluator{p: p, ord: ord, interp: problem.IsInterp(p.Loss)}
 	e.buf.New = func() any { return &evalScratch{fs: make([]float64, n), us: make([]float64, n)} }
-	if p.Order == 1 {
-		// Order 1 has its own sorted-order evaluation (evaluateStep).
+	if step {
+		e.step = true
 		return e, nil
 	}
 	e.xs = make([]float64, n)
@@ -84,7 +92,7 @@ func (e *Evaluator) Evaluate(lambda float64, s *representer.Spline, u []float64)
 	if u != nil && len(u) != n {
 		return nil, fmt.Errorf("%w: length %d for %d samples", ErrDual, len(u), n)
 	}
-	if p.Order == 1 {
+	if e.step {
 		return evaluateStep(p, e.ord, s, u)
 	}
 	sc := e.buf.Get().(*evalScratch)

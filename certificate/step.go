@@ -23,150 +23,181 @@ func evaluateStep(p *problem.Problem, ord []int, s *representer.Spline, u []floa
 // projection of step 1 removes the mean of u over the active samples
 // (twice, as the general projection does), and its orthonormal basis
 // vector is 1/√(active samples) on the active samples, which needs no
-// storage. The problem's data are gathered into sorted order once; every
-// later pass is sequential, and none writes: the projected dual is formed
-// where it is used (the residual dual, when no dual is proposed, is formed
-// once beforehand).
+// storage.
 //
-// Sums over the samples run in sorted rather than in the problem's order,
-// so the results differ from evaluateGeneral's by rounding only; the
-// projected dual and S do not depend on the order u was given in.
+// The passes, each over the samples in sorted order:
+//
+//	A. gather the data into sorted order (the only random reads), evaluate
+//	   f, form the residual dual if none is proposed, and sum u and y over
+//	   the active samples; meanwhile check that ord is a permutation;
+//	B. the sums of the second projection;
+//	C. S = sup|η| (for m = 1 the running sum of the projected u from the
+//	   right, formed as stepSweep, DualSup's order-1 sweep, forms it), and
+//	   that ord sorts the inputs; and, concurrently,
+//	D. J from the spline's values and the sums of step 3.
+//
+// From parallelMin samples on, A and B run in two halves on two
+// goroutines, and C beside D. Sums over the samples run in sorted rather
+// than in the problem's order, so the results differ from evaluateGeneral's
+// by rounding only; the projected dual and S do not depend on the order u
+// was given in.
 func stepCertificate(p *problem.Problem, ord []int, s *representer.Spline, u []float64, sorted bool) (*Certificate, error) {
 	n := p.N()
 	interp := problem.IsInterp(p.Loss)
 	_, isSquared := p.Loss.(problem.Squared)
+	parts := 1
+	if n >= parallelMin {
+		parts = 2
+	}
+	span := func(part int) (int, int) { return part * n / parts, (part + 1) * n / parts }
 
 	// The data in sorted order: inputs, targets, f, weights (nil: all 1)
-	// and the proposed dual (nil: the residual dual, formed below).
+	// and the dual (proposed, or the residual dual −ω ℓ'(f − y)).
 	xs, ys, fs := make([]float64, n), make([]float64, n), make([]float64, n)
 	var ws []float64
 	if p.W != nil && !interp {
 		ws = make([]float64, n)
 	}
 	us := u
-	if u != nil && !sorted {
+	if u == nil || !sorted {
 		us = make([]float64, n)
 	}
-	// Separate passes: each keeps more of its random reads in flight than
-	// one pass reading all four arrays. For large N the inputs are gathered
-	// and f evaluated on a second goroutine meanwhile, while this one
-	// checks that ord is a permutation (before any of the gathered values
-	// is used; gather skips indices out of range), gathers the rest and,
-	// for a proposed dual, which does not need f, forms the projection
-	// sums. That ord sorts the inputs is checked in the last pass below.
-	inputs := func() {
-		gather(xs, p.X, ord)
-		s.EvalTo(fs, xs)
-	}
-	var wg sync.WaitGroup
-	if n >= parallelMin {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			inputs()
-		}()
-	} else {
-		inputs()
-	}
-	errP := checkPermutation(ord)
-	gather(ys, p.Y, ord)
-	na := n // active samples: ω > 0, or all for Interp
-	if ws != nil {
-		gather(ws, p.W, ord)
-		na = 0
-		for _, w := range ws {
-			if w > 0 {
-				na++
+
+	// A. The values gathered before ord is known to be a permutation
+	// (gather skips indices out of range) are not used if it is not.
+	var errP error
+	first := make([]stepSums, parts)
+	inParts(parts, func(part int) {
+		a, b := span(part)
+		if part == 0 {
+			errP = checkPermutation(ord)
+		}
+		o := ord[a:b]
+		gather(xs[a:b], p.X, o)
+		gather(ys[a:b], p.Y, o)
+		if ws != nil {
+			gather(ws[a:b], p.W, o)
+		}
+		if u != nil && !sorted {
+			gather(us[a:b], u, o)
+		}
+		s.EvalTo(fs[a:b], xs[a:b])
+		if u == nil {
+			for k := a; k < b; k++ {
+				w := 1.0
+				if ws != nil {
+					w = ws[k]
+				}
+				if r := fs[k] - ys[k]; isSquared {
+					us[k] = -w * r
+				} else {
+					us[k] = -w * p.Loss.Deriv(r)
+				}
 			}
 		}
+		first[part] = activeSums(ys[a:b], weights(ws, a, b), us[a:b], o)
+	})
+	if errP != nil {
+		return nil, errP
 	}
-	if u != nil && !sorted {
-		gather(us, u, ord)
+	var na int
+	var su, sy float64
+	for _, f := range first {
+		if f.err != nil {
+			return nil, f.err
+		}
+		na, su, sy = na+f.n, su+f.u, sy+f.y
 	}
-	// 1. Projection onto the complement of the constants over the active
+
+	// B. Projection onto the complement of the constants over the active
 	// samples (ω > 0, or all for Interp): u ← u − (qᵀu)q twice, with
 	// q = 1/√na on the active samples; ỹ, the targets projected the same
-	// way. The dual is checked, and is 0 on the samples of zero weight.
-	q := 0.0
+	// way. The dual is 0 on the samples of zero weight.
+	var pr stepProjection
+	var q float64
 	if na > 0 {
 		q = 1 / math.Sqrt(float64(na))
+		pr.du1, pr.dy1 = q*su, q*sy
+		second := make([]stepSums, parts)
+		inParts(parts, func(part int) {
+			a, b := span(part)
+			second[part] = centredSums(ys[a:b], weights(ws, a, b), us[a:b], pr.du1*q, pr.dy1*q)
+		})
+		su, sy = 0, 0
+		for _, f := range second {
+			su, sy = su+f.u, sy+f.y
+		}
+		pr.du2, pr.dy2 = q*su, q*sy
 	}
-	var pr stepProjection
-	var errU error
-	if us != nil && errP == nil {
-		pr, errU = project(q, ys, ws, us, ord)
-	}
-	wg.Wait()
-	switch {
-	case errP != nil:
-		return nil, errP
-	case errU != nil:
-		return nil, errU
-	case us == nil:
-		// The residual dual −ω ℓ'(f − y).
-		us = make([]float64, n)
-		for k, f := range fs {
+	cu := func(k int) float64 { return (us[k] + -pr.du1*q) + -pr.du2*q }
+
+	// D, on a second goroutine for large N: J and the sums of step 3.
+	c := &Certificate{Regularizer: s.TV()}
+	d := newDualSums(p)
+	var yscale float64
+	sums := func() {
+		// Local accumulators, which the compiler keeps in registers: the
+		// loss sums and those of dualSums.add, by its operations.
+		loss, maxRes := 0.0, 0.0
+		yu, yuComp, yuAbs, yy, uu, uwu, boxAlpha := 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, d.boxAlpha
+		box := !d.interp && !math.IsInf(d.bound, 1)
+		for k := n - 1; k >= 0; k-- {
+			y := ys[k]
+			r := fs[k] - y
+			maxRes = max(maxRes, math.Abs(r))
+			yscale = max(yscale, math.Abs(y))
 			w := 1.0
 			if ws != nil {
 				w = ws[k]
 			}
-			if r := f - ys[k]; isSquared {
-				us[k] = -w * r
-			} else {
-				us[k] = -w * p.Loss.Deriv(r)
+			switch {
+			case interp:
+			case isSquared:
+				loss += w * (0.5 * r * r)
+			default:
+				loss += w * p.Loss.Value(r)
+			}
+			if w > 0 {
+				v := cu(k)
+				yt := (y + -pr.dy1*q) + -pr.dy2*q
+				yu, yuComp = twoSumAcc(yu, yuComp, yt*v)
+				yuAbs += math.Abs(yt * v)
+				yy += yt * yt
+				uu += v * v
+				if v != 0 && !d.interp {
+					uwu += v * v / w
+					if box {
+						boxAlpha = math.Min(boxAlpha, w*d.bound/math.Abs(v))
+					}
+				}
 			}
 		}
-		if pr, errU = project(q, ys, ws, us, ord); errU != nil {
-			return nil, errU
-		}
+		c.LossValue, c.MaxResidual = loss, maxRes
+		d.yu, d.yuComp, d.yuAbs, d.yy, d.uu, d.uwu, d.boxAlpha = yu, yuComp, yuAbs, yy, uu, uwu, boxAlpha
+	}
+	var wg sync.WaitGroup
+	if parts > 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sums()
+		}()
+	} else {
+		sums()
 	}
 
-	// One pass from the right: the order of the inputs, J from the
-	// spline's values, the projected dual u and the sums of step 3, and
-	// 2. S = sup|η|: for m = 1, η is the running sum of u from the right,
-	// formed as stepSweep (DualSup's order-1 sweep) forms it.
-	c := &Certificate{Regularizer: s.TV()}
-	d := newDualSums(p)
-	// Local accumulators, which the compiler keeps in registers: the loss
-	// sums and those of dualSums.add, by its operations.
-	loss, maxRes, yscale, absU := 0.0, 0.0, 0.0, 0.0
-	yu, yuComp, yuAbs, yy, uu, uwu, boxAlpha := 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, d.boxAlpha
-	box := !d.interp && !math.IsInf(d.bound, 1)
-	sup, mom, comp := 0.0, 0.0, 0.0
+	// C. One pass from the right: the order of the inputs and S.
+	absU, sup, mom, comp := 0.0, 0.0, 0.0, 0.0
+	var errO error
 	for k := n - 1; k >= 0; k-- {
 		x := xs[k]
 		if k > 0 && x < xs[k-1] {
-			return nil, fmt.Errorf("certificate: order does not sort the inputs (entry %d)", k)
-		}
-		y := ys[k]
-		r := fs[k] - y
-		maxRes = max(maxRes, math.Abs(r))
-		yscale = max(yscale, math.Abs(y))
-		w := 1.0
-		if ws != nil {
-			w = ws[k]
-		}
-		switch {
-		case interp:
-		case isSquared:
-			loss += w * (0.5 * r * r)
-		default:
-			loss += w * p.Loss.Value(r)
+			errO = fmt.Errorf("certificate: order does not sort the inputs (entry %d)", k)
+			break
 		}
 		v := 0.0
-		if w > 0 {
-			v = (us[k] + -pr.du1*q) + -pr.du2*q
-			yt := (y + -pr.dy1*q) + -pr.dy2*q
-			yu, yuComp = twoSumAcc(yu, yuComp, yt*v)
-			yuAbs += math.Abs(yt * v)
-			yy += yt * yt
-			uu += v * v
-			if v != 0 && !d.interp {
-				uwu += v * v / w
-				if box {
-					boxAlpha = math.Min(boxAlpha, w*d.bound/math.Abs(v))
-				}
-			}
+		if ws == nil || ws[k] > 0 {
+			v = cu(k)
 		}
 		absU += math.Abs(v)
 		if k < n-1 {
@@ -182,9 +213,11 @@ func stepCertificate(p *problem.Problem, ord []int, s *representer.Spline, u []f
 			sup = a
 		}
 	}
-	c.LossValue, c.MaxResidual = loss, maxRes
+	wg.Wait()
+	if errO != nil {
+		return nil, errO
+	}
 	c.objective(p, yscale)
-	d.yu, d.yuComp, d.yuAbs, d.yy, d.uu, d.uwu, d.boxAlpha = yu, yuComp, yuAbs, yy, uu, uwu, boxAlpha
 	if n > 0 {
 		var moms, comps [8]float64
 		moms[0], comps[0] = mom, comp
@@ -198,34 +231,72 @@ func stepCertificate(p *problem.Problem, ord []int, s *representer.Spline, u []f
 	return c, nil
 }
 
+// stepSums are sums over the active samples of a part: their number, Σu
+// and Σy, and the error of a non-finite dual entry.
+type stepSums struct {
+	n    int
+	u, y float64
+	err  error
+}
+
+// weights returns ws[a:b], or nil (all weights 1) if ws is nil.
+func weights(ws []float64, a, b int) []float64 {
+	if ws == nil {
+		return nil
+	}
+	return ws[a:b]
+}
+
+// activeSums checks the dual us (finite) and returns the number of active
+// samples (ω > 0; all if ws is nil) and the sums of us and ys over them;
+// ord names the samples in errors.
+func activeSums(ys, ws, us []float64, ord []int) stepSums {
+	var f stepSums
+	for k, v := range us {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			f.err = fmt.Errorf("%w: entry %d is %v", ErrDual, ord[k], v)
+			return f
+		}
+		if ws == nil || ws[k] > 0 {
+			f.n++
+			f.u += v
+			f.y += ys[k]
+		}
+	}
+	return f
+}
+
+// centredSums returns the sums over the active samples of us − cu and
+// ys − cy.
+func centredSums(ys, ws, us []float64, cu, cy float64) stepSums {
+	var f stepSums
+	for k, v := range us {
+		if ws == nil || ws[k] > 0 {
+			f.u += v + -cu
+			f.y += ys[k] + -cy
+		}
+	}
+	return f
+}
+
+// inParts runs f(0), …, f(parts−1), each but the first on a new goroutine,
+// and returns when all have returned.
+func inParts(parts int, f func(part int)) {
+	var wg sync.WaitGroup
+	for part := 1; part < parts; part++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(part)
+		}()
+	}
+	f(0)
+	wg.Wait()
+}
+
 // stepProjection holds the sums qᵀu and qᵀy of the two projections onto
 // the complement of the constants: u ← (u − du1·q) − du2·q.
 type stepProjection struct{ du1, du2, dy1, dy2 float64 }
-
-// project checks the proposed dual us (finite) and returns the sums of the
-// two projections over the samples of positive weight (all when ws is
-// nil), in two passes; ord names the samples in errors.
-func project(q float64, ys, ws, us []float64, ord []int) (stepProjection, error) {
-	var pr stepProjection
-	du1, dy1 := 0.0, 0.0
-	for k, v := range us {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return pr, fmt.Errorf("%w: entry %d is %v", ErrDual, ord[k], v)
-		}
-		if ws == nil || ws[k] > 0 {
-			du1 += q * v
-			dy1 += q * ys[k]
-		}
-	}
-	du2, dy2 := 0.0, 0.0
-	for k, v := range us {
-		if ws == nil || ws[k] > 0 {
-			du2 += q * (v + -du1*q)
-			dy2 += q * (ys[k] + -dy1*q)
-		}
-	}
-	return stepProjection{du1, du2, dy1, dy2}, nil
-}
 
 // gather sets dst[k] = src[ord[k]], skipping indices out of range (which
 // checkPermutation reports).
@@ -250,6 +321,6 @@ func checkPermutation(ord []int) error {
 	return nil
 }
 
-// parallelMin is the number of samples from which the gathering of the
-// inputs and the evaluation of f run on a second goroutine.
+// parallelMin is the number of samples from which stepCertificate shares
+// its passes with a second goroutine.
 const parallelMin = 1 << 16

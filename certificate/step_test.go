@@ -143,14 +143,32 @@ func TestEvaluateOrderedBadOrder(t *testing.T) {
 func TestEvaluateStepLarge(t *testing.T) {
 	rnd := newRand(t)
 	n := parallelMin + 7
-	for _, loss := range []problem.Loss{problem.Squared{}, problem.Huber{Delta: 0.3}} {
+	for k, loss := range []problem.Loss{problem.Squared{}, problem.Huber{Delta: 0.3}, problem.L1{}, problem.Squared{}} {
 		p := shuffled(rnd, randomProblem(rnd, n, 1, loss))
+		// Without weights, and with weights of which some are zero.
+		p.W = nil
+		if k%2 == 1 {
+			p.W = make([]float64, n)
+			for i := range p.W {
+				p.W[i] = float64(rnd.IntN(3)) * rnd.Float64()
+			}
+			p.W[0] = 1
+		}
 		require.NoError(t, p.Validate())
 		ord := problem.SortedOrder(p.X)
 		f := candidateFunctions(rnd, p, 1)[0]
-		for _, u := range [][]float64{nil, candidateDuals(rnd, p)[0]} {
+		// The residual dual, a candidate, and one far from the
+		// complement of the constants, which the projection must centre.
+		offset := make([]float64, n)
+		for i := range offset {
+			offset[i] = p.Weight(i)*(p.Y[i]-f.Eval(p.X[i])) + 3 + float64(i%5)
+		}
+		for j, u := range [][]float64{nil, candidateDuals(rnd, p)[0], offset} {
 			want, err := evaluateGeneral(p, ord, f, u)
 			require.NoError(t, err)
+			if j == 2 {
+				require.False(t, math.IsInf(want.Sup, 0), "the projection centres the offset")
+			}
 			got, err := EvaluateOrdered(p, ord, f, u)
 			require.NoError(t, err)
 			assert.Equal(t, want.MaxResidual, got.MaxResidual)
