@@ -55,10 +55,16 @@ func sortedOrder(x []float64, values bool) (ord []int, xs []float64) {
 		copy(xs, x)
 		return ord, xs
 	}
+	// Plain comparisons (no NaNs): the builtin min and max also order
+	// signed zeros and NaNs, which costs branches here.
 	lo, hi := x[0], x[i-1]
 	for _, v := range x[i:] {
-		lo = min(lo, v)
-		hi = max(hi, v)
+		if v < lo {
+			lo = v
+		}
+		if v > hi {
+			hi = v
+		}
 	}
 	if xs == nil {
 		xs = make([]float64, n)
