@@ -53,7 +53,14 @@ func stepCertificate(p *problem.Problem, ord []int, s *representer.Spline, u []f
 
 	// The data in sorted order: inputs, targets, f, weights (nil: all 1)
 	// and the dual (proposed, or the residual dual −ω ℓ'(f − y)).
-	xs, ys, fs := make([]float64, n), make([]float64, n), make([]float64, n)
+	xs, ys := make([]float64, n), make([]float64, n)
+	// f: from its levels between the knots where it has them, else
+	// evaluated into fs.
+	levels := stepLevels(s)
+	var fs []float64
+	if levels == nil {
+		fs = make([]float64, n)
+	}
 	var ws []float64
 	if p.W != nil && !interp {
 		ws = make([]float64, n)
@@ -81,14 +88,17 @@ func stepCertificate(p *problem.Problem, ord []int, s *representer.Spline, u []f
 		if u != nil && !sorted {
 			gather(us[a:b], u, o)
 		}
-		s.EvalTo(fs[a:b], xs[a:b])
+		if fs != nil {
+			s.EvalTo(fs[a:b], xs[a:b])
+		}
 		if u == nil {
-			for k := a; k < b; k++ {
+			f := newStepCursor(s, levels, fs, xs)
+			for k := b - 1; k >= a; k-- {
 				w := 1.0
 				if ws != nil {
 					w = ws[k]
 				}
-				if r := fs[k] - ys[k]; isSquared {
+				if r := f.at(k) - ys[k]; isSquared {
 					us[k] = -w * r
 				} else {
 					us[k] = -w * p.Loss.Deriv(r)
@@ -141,9 +151,10 @@ func stepCertificate(p *problem.Problem, ord []int, s *representer.Spline, u []f
 		loss, maxRes := 0.0, 0.0
 		yu, yuComp, yuAbs, yy, uu, uwu, boxAlpha := 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, d.boxAlpha
 		box := !d.interp && !math.IsInf(d.bound, 1)
+		f := newStepCursor(s, levels, fs, xs)
 		for k := n - 1; k >= 0; k-- {
 			y := ys[k]
-			r := fs[k] - y
+			r := f.at(k) - y
 			maxRes = max(maxRes, math.Abs(r))
 			yscale = max(yscale, math.Abs(y))
 			w := 1.0
@@ -165,7 +176,11 @@ func stepCertificate(p *problem.Problem, ord []int, s *representer.Spline, u []f
 				yy += yt * yt
 				uu += v * v
 				if v != 0 && !d.interp {
-					uwu += v * v / w
+					if ws == nil {
+						uwu += v * v // ω = 1: no division
+					} else {
+						uwu += v * v / w
+					}
 					if box {
 						boxAlpha = math.Min(boxAlpha, w*d.bound/math.Abs(v))
 					}
@@ -191,6 +206,10 @@ func stepCertificate(p *problem.Problem, ord []int, s *representer.Spline, u []f
 	var errO error
 	for k := n - 1; k >= 0; k-- {
 		x := xs[k]
+		if x != x {
+			errO = fmt.Errorf("certificate: input of sample %d is NaN", ord[k])
+			break
+		}
 		if k > 0 && x < xs[k-1] {
 			errO = fmt.Errorf("certificate: order does not sort the inputs (entry %d)", k)
 			break
@@ -229,6 +248,60 @@ func stepCertificate(p *problem.Problem, ord []int, s *representer.Spline, u []f
 		return nil, err
 	}
 	return c, nil
+}
+
+// stepLevels returns the values of the step function s between its knots,
+// levels[j] = f on [t_{j−1}, t_j) (levels[0] left of the first knot), formed
+// as s's evaluation forms them (c₀ plus the amplitudes summed from the
+// left), or nil if s has no such levels: knots not increasing or not
+// finite, or a polynomial part beyond the constant.
+func stepLevels(s *representer.Spline) []float64 {
+	if len(s.Poly) > 1 || len(s.Knots) != len(s.Amps) {
+		return nil
+	}
+	for k, t := range s.Knots {
+		if t-t != 0 || k > 0 && !(t > s.Knots[k-1]) {
+			return nil
+		}
+	}
+	c0 := 0.0
+	if len(s.Poly) == 1 {
+		c0 = s.Poly[0]
+	}
+	levels := make([]float64, len(s.Knots)+1)
+	sum := 0.0
+	levels[0] = c0 + sum
+	for k, a := range s.Amps {
+		sum += a
+		levels[k+1] = c0 + sum
+	}
+	return levels
+}
+
+// stepCursor evaluates a step function at sorted inputs visited from the
+// right: from its levels (a knot t counts at x = t, ρ₁(0) = 1), or from
+// values already evaluated (levels nil).
+type stepCursor struct {
+	levels, knots, fs, xs []float64
+	j                     int // knots[:j] are ≤ the current input
+}
+
+// newStepCursor returns a cursor for the inputs xs, to be visited from
+// the right.
+func newStepCursor(s *representer.Spline, levels, fs, xs []float64) stepCursor {
+	return stepCursor{levels: levels, knots: s.Knots, fs: fs, xs: xs, j: len(s.Knots)}
+}
+
+// at returns f(xs[k]); k must not increase from one call to the next.
+func (c *stepCursor) at(k int) float64 {
+	if c.levels == nil {
+		return c.fs[k]
+	}
+	x := c.xs[k]
+	for c.j > 0 && c.knots[c.j-1] > x {
+		c.j--
+	}
+	return c.levels[c.j]
 }
 
 // stepSums are sums over the active samples of a part: their number, Σu

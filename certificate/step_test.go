@@ -3,6 +3,7 @@ package certificate
 import (
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -308,5 +309,47 @@ func TestEvaluateSortedBadArguments(t *testing.T) {
 		assert.ErrorIs(t, err, ErrDual, "m=%d short dual", m)
 		_, err = EvaluateSorted(p, []int{1, 2, 0}, s, us)
 		assert.NoError(t, err, "m=%d", m)
+	}
+}
+
+// TestEvaluateStepLevels checks that f taken from its levels between the
+// knots (sorted knots) and f evaluated point by point (the same function
+// with its knots listed in reverse, which has no levels) give the same
+// certificate, with knots on inputs (ρ₁(0) = 1), left of and right of all
+// inputs; and that a NaN input is an error, not a certificate.
+func TestEvaluateStepLevels(t *testing.T) {
+	rnd := newRand(t)
+	for _, n := range []int{1, 7, 300, parallelMin + 3} {
+		p := shuffled(rnd, randomProblem(rnd, n, 1, problem.Squared{}))
+		require.NoError(t, p.Validate())
+		ord := problem.SortedOrder(p.X)
+		lo, hi := slices.Min(p.X), slices.Max(p.X)
+		knots := []float64{lo - 1, lo, p.X[n/2], hi, hi + 1}
+		slices.Sort(knots)
+		knots = slices.Compact(knots)
+		amps := make([]float64, len(knots))
+		for k := range amps {
+			amps[k] = rnd.NormFloat64()
+		}
+		sorted := &representer.Spline{Order: 1, Knots: knots, Amps: amps, Poly: []float64{0.3}}
+		require.NotNil(t, stepLevels(sorted))
+		reversed := &representer.Spline{Order: 1, Knots: slices.Clone(knots), Amps: slices.Clone(amps), Poly: []float64{0.3}}
+		slices.Reverse(reversed.Knots)
+		slices.Reverse(reversed.Amps)
+		if len(knots) > 1 {
+			require.Nil(t, stepLevels(reversed))
+		}
+		for _, u := range [][]float64{nil, candidateDuals(rnd, p)[0]} {
+			want, err := EvaluateOrdered(p, ord, reversed, u)
+			require.NoError(t, err)
+			got, err := EvaluateOrdered(p, ord, sorted, u)
+			require.NoError(t, err)
+			assert.Equal(t, want.MaxResidual, got.MaxResidual, "n=%d", n)
+			assertClose(t, want.LossValue, got.LossValue, 1e-13, "n=%d loss", n)
+			assertClose(t, want.LowerBound, got.LowerBound, 1e-13, "n=%d L", n)
+		}
+		p.X[n-1] = math.NaN()
+		_, err := EvaluateOrdered(p, ord, sorted, nil)
+		assert.Error(t, err, "n=%d NaN input", n)
 	}
 }
