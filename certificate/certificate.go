@@ -106,7 +106,7 @@ func EvaluateSorted(p *problem.Problem, ord []int, s *representer.Spline, us []f
 	}
 	n := p.N()
 	if p.Order == 1 {
-		return stepCertificate(p, ord, s, us, true)
+		return stepCertificate(p, ord, nil, s, us, true)
 	}
 	var u []float64
 	if us != nil {

@@ -30,7 +30,8 @@ type Evaluator struct {
 	yscale float64    // max|y|
 	buf    sync.Pool  // *evalScratch
 	interp bool
-	step   bool // order 1, evaluated by evaluateStep
+	step   bool      // order 1, evaluated by stepCertificate
+	data   *stepData // order 1: the data in sorted order
 }
 
 // evalScratch holds one evaluation's vectors over the sorted samples.
@@ -57,7 +58,17 @@ func newEvaluator(p *problem.Problem, ord []int, step bool) (*Evaluator, error) 
 	e := &Evaluator{p: p, ord: ord, interp: problem.IsInterp(p.Loss)}
 	e.buf.New = func() any { return &evalScratch{fs: make([]float64, n), us: make([]float64, n)} }
 	if step {
+		// Order 1 is evaluated by evaluateStep, on the data gathered here.
 		e.step = true
+		var err error
+		if e.data, err = gatherStep(p, ord); err != nil {
+			return nil, err
+		}
+		for k := 1; k < n; k++ {
+			if e.data.xs[k] < e.data.xs[k-1] {
+				return nil, fmt.Errorf("certificate: order does not sort the inputs (entry %d)", k)
+			}
+		}
 		return e, nil
 	}
 	e.xs = make([]float64, n)
@@ -77,6 +88,32 @@ func newEvaluator(p *problem.Problem, ord []int, step bool) (*Evaluator, error) 
 	return e, nil
 }
 
+// EvaluateSorted is Evaluate with the dual vector in sorted order: us[k]
+// is the entry of sample ord[k] (nil: the residual dual), as for the
+// package's EvaluateSorted, whose certificate this is.
+func (e *Evaluator) EvaluateSorted(lambda float64, s *representer.Spline, us []float64) (*Certificate, error) {
+	n := e.p.N()
+	if us != nil && len(us) != n {
+		return nil, fmt.Errorf("%w: length %d for %d samples", ErrDual, len(us), n)
+	}
+	if e.step {
+		if s.Order != e.p.Order {
+			return nil, fmt.Errorf("certificate: spline of order %d for a problem of order %d", s.Order, e.p.Order)
+		}
+		q := *e.p
+		q.Lambda = lambda
+		return stepCertificate(&q, e.ord, e.data, s, us, true)
+	}
+	var u []float64
+	if us != nil {
+		u = make([]float64, n)
+		for k, i := range e.ord {
+			u[i] = us[k] // ord was checked to be a permutation
+		}
+	}
+	return e.Evaluate(lambda, s, u)
+}
+
 // Evaluate returns the certificate of s for the problem at regularisation
 // λ = lambda, with the dual vector u (one entry per sample in the problem's
 // order; nil: the residual dual), exactly as EvaluateOrdered does for the
@@ -93,7 +130,7 @@ func (e *Evaluator) Evaluate(lambda float64, s *representer.Spline, u []float64)
 		return nil, fmt.Errorf("%w: length %d for %d samples", ErrDual, len(u), n)
 	}
 	if e.step {
-		return evaluateStep(p, e.ord, s, u)
+		return stepCertificate(p, e.ord, e.data, s, u, false)
 	}
 	sc := e.buf.Get().(*evalScratch)
 	defer e.buf.Put(sc)

@@ -50,6 +50,8 @@ func TestEvaluatorAcrossLambda(t *testing.T) {
 			}
 			var wg sync.WaitGroup
 			got := make([]*Certificate, len(jobs))
+			gotSorted := make([]*Certificate, len(jobs))
+			ord := problem.SortedOrder(p.X)
 			for k := range jobs {
 				wg.Add(1)
 				go func(k int) {
@@ -58,15 +60,67 @@ func TestEvaluatorAcrossLambda(t *testing.T) {
 					if err == nil {
 						got[k] = c
 					}
+					var us []float64
+					if u := jobs[k].u; u != nil {
+						us = make([]float64, len(u))
+						for j, i := range ord {
+							us[j] = u[i]
+						}
+					}
+					if c, err := ev.EvaluateSorted(jobs[k].lambda, jobs[k].s, us); err == nil {
+						gotSorted[k] = c
+					}
 				}(k)
 			}
 			wg.Wait()
 			for k := range jobs {
 				require.NotNil(t, got[k], "%s m=%d job %d", loss.Name(), m, k)
 				require.Equal(t, certBits(jobs[k].want), certBits(got[k]), "%s m=%d job %d", loss.Name(), m, k)
+				require.NotNil(t, gotSorted[k], "%s m=%d job %d sorted", loss.Name(), m, k)
+				require.Equal(t, certBits(jobs[k].want), certBits(gotSorted[k]), "%s m=%d job %d sorted", loss.Name(), m, k)
 			}
 		}
 	}
+}
+
+// TestEvaluatorOrder1Large checks an order-1 Evaluator on a problem large
+// enough for its concurrent gathering: its certificates, with the dual in
+// either order, are EvaluateOrdered's bit for bit; and an order that is not
+// a sorting permutation is refused when the Evaluator is made.
+func TestEvaluatorOrder1Large(t *testing.T) {
+	rnd := newRand(t)
+	n := parallelMin + 5
+	p := shuffled(rnd, randomProblem(rnd, n, 1, problem.Squared{}))
+	ord := problem.SortedOrder(p.X)
+	ev, err := NewEvaluator(p, ord)
+	require.NoError(t, err)
+	s := candidateFunctions(rnd, p, 1)[0]
+	u := candidateDuals(rnd, p)[0]
+	us := make([]float64, n)
+	for k, i := range ord {
+		us[k] = u[i]
+	}
+	want, err := EvaluateOrdered(p, ord, s, u)
+	require.NoError(t, err)
+	got, err := ev.Evaluate(p.Lambda, s, u)
+	require.NoError(t, err)
+	require.Equal(t, certBits(want), certBits(got))
+	got, err = ev.EvaluateSorted(p.Lambda, s, us)
+	require.NoError(t, err)
+	require.Equal(t, certBits(want), certBits(got))
+
+	swapped := append([]int(nil), ord...)
+	k := n / 3
+	for p.X[swapped[k]] == p.X[swapped[k+1]] {
+		k++
+	}
+	swapped[k], swapped[k+1] = swapped[k+1], swapped[k]
+	_, err = NewEvaluator(p, swapped)
+	require.ErrorContains(t, err, "does not sort")
+	twice := append([]int(nil), ord...)
+	twice[n-1] = twice[0]
+	_, err = NewEvaluator(p, twice)
+	require.ErrorContains(t, err, "not a permutation")
 }
 
 // certBits lists a certificate's fields bit for bit (so that NaN equals

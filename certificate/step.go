@@ -12,8 +12,54 @@ import (
 // evaluateStep is EvaluateOrdered for order 1 (step functions), on
 // arguments of matching sizes, with u in the problem's order.
 func evaluateStep(p *problem.Problem, ord []int, s *representer.Spline, u []float64) (*Certificate, error) {
-	return stepCertificate(p, ord, s, u, false)
+	return stepCertificate(p, ord, nil, s, u, false)
 }
+
+// stepData is an order-1 problem's data in sorted order, gathered and
+// checked once by gatherStep: inputs, targets and weights (nil: all 1).
+type stepData struct{ xs, ys, ws []float64 }
+
+// gatherStep gathers p's data into the sorted order ord, in two halves
+// concurrently from parallelMin samples on, and checks that ord is a
+// permutation (the values gathered meanwhile, which skips indices out of
+// range, are not returned if it is not). That ord sorts the inputs is
+// checked where they are used.
+func gatherStep(p *problem.Problem, ord []int) (*stepData, error) {
+	n := p.N()
+	d := &stepData{xs: make([]float64, n), ys: make([]float64, n)}
+	if p.W != nil && !problem.IsInterp(p.Loss) {
+		d.ws = make([]float64, n)
+	}
+	var errP error
+	inParts(partsFor(n), func(part int) {
+		a, b := span(n, partsFor(n), part)
+		if part == 0 {
+			errP = checkPermutation(ord)
+		}
+		o := ord[a:b]
+		gather(d.xs[a:b], p.X, o)
+		gather(d.ys[a:b], p.Y, o)
+		if d.ws != nil {
+			gather(d.ws[a:b], p.W, o)
+		}
+	})
+	if errP != nil {
+		return nil, errP
+	}
+	return d, nil
+}
+
+// partsFor returns the number of goroutines that share a pass over n
+// samples.
+func partsFor(n int) int {
+	if n >= parallelMin {
+		return 2
+	}
+	return 1
+}
+
+// span returns the samples [a, b) of part part of parts.
+func span(n, parts, part int) (int, int) { return part * n / parts, (part + 1) * n / parts }
 
 // stepCertificate is evaluateStep, and with sorted set EvaluateSorted for
 // order 1: u[k] is then the dual of sample ord[k]. It computes what
@@ -41,19 +87,22 @@ func evaluateStep(p *problem.Problem, ord []int, s *representer.Spline, u []floa
 // than in the problem's order, so the results differ from evaluateGeneral's
 // by rounding only; the projected dual and S do not depend on the order u
 // was given in.
-func stepCertificate(p *problem.Problem, ord []int, s *representer.Spline, u []float64, sorted bool) (*Certificate, error) {
+func stepCertificate(p *problem.Problem, ord []int, data *stepData, s *representer.Spline, u []float64, sorted bool) (*Certificate, error) {
 	n := p.N()
 	interp := problem.IsInterp(p.Loss)
 	_, isSquared := p.Loss.(problem.Squared)
-	parts := 1
-	if n >= parallelMin {
-		parts = 2
-	}
-	span := func(part int) (int, int) { return part * n / parts, (part + 1) * n / parts }
+	parts := partsFor(n)
 
-	// The data in sorted order: inputs, targets, f, weights (nil: all 1)
-	// and the dual (proposed, or the residual dual −ω ℓ'(f − y)).
-	xs, ys := make([]float64, n), make([]float64, n)
+	// The data in sorted order: inputs, targets, weights (nil: all 1), as
+	// prepared (data) or gathered here, f and the dual (proposed, or the
+	// residual dual −ω ℓ'(f − y)).
+	if data == nil {
+		var err error
+		if data, err = gatherStep(p, ord); err != nil {
+			return nil, err
+		}
+	}
+	xs, ys, ws := data.xs, data.ys, data.ws
 	// f: from its levels between the knots where it has them, else
 	// evaluated into fs.
 	levels := stepLevels(s)
@@ -61,30 +110,17 @@ func stepCertificate(p *problem.Problem, ord []int, s *representer.Spline, u []f
 	if levels == nil {
 		fs = make([]float64, n)
 	}
-	var ws []float64
-	if p.W != nil && !interp {
-		ws = make([]float64, n)
-	}
 	us := u
 	if u == nil || !sorted {
 		us = make([]float64, n)
 	}
 
-	// A. The values gathered before ord is known to be a permutation
-	// (gather skips indices out of range) are not used if it is not.
-	var errP error
+	// A. The dual in sorted order, f where it has no levels, and the
+	// first sums of the projection.
 	first := make([]stepSums, parts)
 	inParts(parts, func(part int) {
-		a, b := span(part)
-		if part == 0 {
-			errP = checkPermutation(ord)
-		}
+		a, b := span(n, parts, part)
 		o := ord[a:b]
-		gather(xs[a:b], p.X, o)
-		gather(ys[a:b], p.Y, o)
-		if ws != nil {
-			gather(ws[a:b], p.W, o)
-		}
 		if u != nil && !sorted {
 			gather(us[a:b], u, o)
 		}
@@ -107,9 +143,6 @@ func stepCertificate(p *problem.Problem, ord []int, s *representer.Spline, u []f
 		}
 		first[part] = activeSums(ys[a:b], weights(ws, a, b), us[a:b], o)
 	})
-	if errP != nil {
-		return nil, errP
-	}
 	var na int
 	var su, sy float64
 	for _, f := range first {
@@ -130,7 +163,7 @@ func stepCertificate(p *problem.Problem, ord []int, s *representer.Spline, u []f
 		pr.du1, pr.dy1 = q*su, q*sy
 		second := make([]stepSums, parts)
 		inParts(parts, func(part int) {
-			a, b := span(part)
+			a, b := span(n, parts, part)
 			second[part] = centredSums(ys[a:b], weights(ws, a, b), us[a:b], pr.du1*q, pr.dy1*q)
 		})
 		su, sy = 0, 0

@@ -153,7 +153,20 @@ func Solve(p *problem.Problem, opt Options) (*Solution, error) {
 	}
 	switch {
 	case p.Order == 1:
+		// The certificate's data are gathered into sorted order meanwhile:
+		// they do not depend on the fit, and the order-1 program leaves a
+		// core idle for much of its time.
+		var ev *certificate.Evaluator
+		prepared := make(chan struct{})
+		go func() {
+			defer close(prepared)
+			ev, _ = certificate.NewEvaluator(p, g.Order) // an error recurs, and is reported, in certify
+		}()
 		c, err = solveOrder1(p, g, opt)
+		<-prepared
+		if c != nil {
+			c.eval = ev
+		}
 	case backend == Simplex:
 		c, err = solveSimplex(p, g, opt)
 	case problem.IsInterp(p.Loss):
@@ -184,7 +197,7 @@ type candidate struct {
 	altSpline  *representer.Spline      // another function; the lower objective is kept
 	altNatural bool                     // also try the residual dual of the chosen function
 	order      []int                    // problem.SortedOrder of the inputs, if known
-	eval       *certificate.Evaluator   // prepared certificates (a path), if any
+	eval       *certificate.Evaluator   // prepared certificates (a path, order 1), if any
 	cert       *certificate.Certificate // already computed for spline with the residual dual, if not nil
 	status     Status
 	iterations int
@@ -201,11 +214,13 @@ func (c *candidate) certify(p *problem.Problem) (*certificate.Certificate, error
 		ord = problem.SortedOrder(p.X)
 	}
 	eval := func(s *representer.Spline, u []float64) (*certificate.Certificate, error) {
-		if c.sorted {
-			return certificate.EvaluateSorted(p, ord, s, u)
-		}
-		if c.eval != nil {
+		switch {
+		case c.eval != nil && c.sorted:
+			return c.eval.EvaluateSorted(p.Lambda, s, u)
+		case c.eval != nil:
 			return c.eval.Evaluate(p.Lambda, s, u)
+		case c.sorted:
+			return certificate.EvaluateSorted(p, ord, s, u)
 		}
 		return certificate.EvaluateOrdered(p, ord, s, u)
 	}
