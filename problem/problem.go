@@ -131,6 +131,8 @@ const finiteBlock = 256
 // Groups is a 1-D problem's data sorted by x with exactly equal inputs
 // gathered into groups that share one fitted value (DESIGN §3).
 // Samples of zero weight are kept (they enter certificates with u = 0).
+// Its slices are read-only: when every group holds a single sample of
+// weight 1, SumW is W and MeanY is Y (the same memory).
 type Groups struct {
 	X     []float64 // distinct inputs in increasing order, length G
 	Start []int     // group g holds sorted samples Start[g] … Start[g+1]−1; length G+1
@@ -199,6 +201,18 @@ func (p *Problem) Group1D() (*Groups, error) {
 		first[q] += first[q-1]
 	}
 	G := first[parts]
+	if G == n && !weighted {
+		// Every group is one sample of weight 1: its Σω is that weight
+		// and its mean that target, so SumW and MeanY share the memory of
+		// W and Y; the groups start at their samples.
+		g.X = xs
+		g.Start = make([]int, n+1)
+		for i := range g.Start {
+			g.Start[i] = i
+		}
+		g.SumW, g.MeanY = g.W, g.Y
+		return g, nil
+	}
 	// The distinct inputs are gathered in place (group k starts at a
 	// sorted sample i ≥ k) unless a part would write where an earlier
 	// part still reads: when a part but the last has duplicated inputs.
