@@ -44,10 +44,73 @@ func NewEvaluator(p *problem.Problem, ord []int) (*Evaluator, error) {
 	return newEvaluator(p, ord, p.Order == 1)
 }
 
+// NewEvaluatorSorted is NewEvaluator for a caller that already holds the
+// inputs and targets in sorted order, xs[k] = p.X[ord[k]] and
+// ys[k] = p.Y[ord[k]] (a solver working on the sorted samples): it checks
+// them against p and ord, value for value, and keeps them instead of
+// gathering copies. They must not change while the Evaluator is in use.
+func NewEvaluatorSorted(p *problem.Problem, ord []int, xs, ys []float64) (*Evaluator, error) {
+	if p.Dim != 1 {
+		return nil, fmt.Errorf("certificate: dimension %d not supported", p.Dim)
+	}
+	n := p.N()
+	if len(ord) != n || len(xs) != n || len(ys) != n {
+		return nil, fmt.Errorf("certificate: %d, %d and %d sorted entries (order, inputs, targets) for %d samples", len(ord), len(xs), len(ys), n)
+	}
+	if err := checkSorted(p, ord, xs, ys); err != nil {
+		return nil, err
+	}
+	return newEvaluatorFrom(p, ord, p.Order == 1, &stepData{xs: xs, ys: ys})
+}
+
+// checkSorted checks that ord is a permutation, that xs and ys hold p's
+// inputs and targets in its order, bit for bit, and that xs is sorted; in
+// two halves concurrently from parallelMin samples on.
+func checkSorted(p *problem.Problem, ord []int, xs, ys []float64) error {
+	n := p.N()
+	parts := partsFor(n)
+	errs := make([]error, parts+1)
+	inParts(parts, func(part int) {
+		a, b := span(n, parts, part)
+		if part == 0 {
+			errs[parts] = checkPermutation(ord)
+		}
+		for k := a; k < b; k++ {
+			i := ord[k]
+			if uint(i) >= uint(n) {
+				continue // checkPermutation reports it
+			}
+			if math.Float64bits(xs[k]) != math.Float64bits(p.X[i]) || math.Float64bits(ys[k]) != math.Float64bits(p.Y[i]) {
+				errs[part] = fmt.Errorf("certificate: sorted entry %d is not sample %d", k, i)
+				return
+			}
+			if k > 0 && xs[k] < xs[k-1] {
+				errs[part] = fmt.Errorf("certificate: order does not sort the inputs (entry %d)", k)
+				return
+			}
+		}
+	})
+	if errs[parts] != nil {
+		return errs[parts]
+	}
+	for _, err := range errs[:parts] {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // newEvaluator is NewEvaluator; with step set it hands order-1 problems to
 // their own evaluation (evaluateStep), and prepares the general one
 // otherwise (the tests' reference for evaluateStep).
 func newEvaluator(p *problem.Problem, ord []int, step bool) (*Evaluator, error) {
+	return newEvaluatorFrom(p, ord, step, nil)
+}
+
+// newEvaluatorFrom is newEvaluator with the sorted inputs and targets
+// given (already checked) in sorted, or nil to gather them.
+func newEvaluatorFrom(p *problem.Problem, ord []int, step bool, sorted *stepData) (*Evaluator, error) {
 	if p.Dim != 1 {
 		return nil, fmt.Errorf("certificate: dimension %d not supported", p.Dim)
 	}
@@ -60,6 +123,14 @@ func newEvaluator(p *problem.Problem, ord []int, step bool) (*Evaluator, error) 
 	if step {
 		// Order 1 is evaluated by evaluateStep, on the data gathered here.
 		e.step = true
+		if sorted != nil {
+			e.data = sorted
+			if p.W != nil && !e.interp {
+				e.data.ws = make([]float64, n)
+				gather(e.data.ws, p.W, ord)
+			}
+			return e, nil
+		}
 		var err error
 		if e.data, err = gatherStep(p, ord); err != nil {
 			return nil, err
@@ -71,13 +142,19 @@ func newEvaluator(p *problem.Problem, ord []int, step bool) (*Evaluator, error) 
 		}
 		return e, nil
 	}
-	e.xs = make([]float64, n)
-	if err := gatherSorted(e.xs, p.X, ord); err != nil {
-		return nil, err
+	if sorted != nil {
+		e.xs, e.ys = sorted.xs, sorted.ys
+	} else {
+		e.xs, e.ys = make([]float64, n), make([]float64, n)
+		if err := gatherSorted(e.xs, p.X, ord); err != nil {
+			return nil, err
+		}
+		for k, i := range ord {
+			e.ys[k] = p.Y[i]
+		}
 	}
-	e.ys, e.ws, e.active = make([]float64, n), make([]float64, n), make([]bool, n)
+	e.ws, e.active = make([]float64, n), make([]bool, n)
 	for k, i := range ord {
-		e.ys[k] = p.Y[i]
 		e.ws[k] = p.Weight(i)
 		e.active[k] = e.interp || e.ws[k] > 0
 		e.yscale = math.Max(e.yscale, math.Abs(e.ys[k]))

@@ -2,6 +2,7 @@ package certificate
 
 import (
 	"math"
+	"slices"
 	"sync"
 	"testing"
 
@@ -194,6 +195,67 @@ func TestCertifiedMonotoneInScale(t *testing.T) {
 		for k := 1; k < len(scales); k++ {
 			if c.Certified(tol, scales[k-1]) {
 				require.True(t, c.Certified(tol, scales[k]), "%+v tol %v: accepted at scale %v, not at %v", c, tol, scales[k-1], scales[k])
+			}
+		}
+	}
+}
+
+// TestNewEvaluatorSorted checks that an Evaluator given the sorted data
+// certifies bit for bit as one that gathers them (orders 1 and 2, with and
+// without weights, below and above the size of the concurrent checks), and
+// that data that are not p's in the order given are refused.
+func TestNewEvaluatorSorted(t *testing.T) {
+	rnd := newRand(t)
+	for _, m := range []int{1, 2} {
+		for _, n := range []int{1, 60, parallelMin + 9} {
+			if m == 2 && n > 1000 {
+				continue // the order-2 evaluation is the same code at any size
+			}
+			p := shuffled(rnd, randomProblem(rnd, n, m, problem.Squared{}))
+			ord := problem.SortedOrder(p.X)
+			xs, ys := make([]float64, n), make([]float64, n)
+			for k, i := range ord {
+				xs[k], ys[k] = p.X[i], p.Y[i]
+			}
+			want, err := NewEvaluator(p, ord)
+			require.NoError(t, err)
+			got, err := NewEvaluatorSorted(p, ord, xs, ys)
+			require.NoError(t, err)
+			s := candidateFunctions(rnd, p, 1)[0]
+			for _, u := range [][]float64{nil, candidateDuals(rnd, p)[0]} {
+				a, err := want.Evaluate(p.Lambda, s, u)
+				require.NoError(t, err)
+				b, err := got.Evaluate(p.Lambda, s, u)
+				require.NoError(t, err)
+				require.Equal(t, certBits(a), certBits(b), "m=%d n=%d weighted=%t", m, n, p.W != nil)
+			}
+			if n < 3 {
+				continue
+			}
+			k := n - 2
+			bad := func(name string, f func(ord []int, xs, ys []float64), msg string) {
+				o, x, y := slices.Clone(ord), slices.Clone(xs), slices.Clone(ys)
+				f(o, x, y)
+				_, err := NewEvaluatorSorted(p, o, x, y)
+				require.ErrorContains(t, err, msg, "m=%d n=%d %s", m, n, name)
+			}
+			bad("target", func(_ []int, _, y []float64) { y[k] = math.Nextafter(y[k], math.Inf(1)) }, "is not sample")
+			bad("input", func(_ []int, x, _ []float64) { x[1] = math.Nextafter(x[1], math.Inf(-1)) }, "is not sample")
+			bad("twice", func(o []int, _, _ []float64) { o[k] = o[0] }, "not a permutation")
+			bad("range", func(o []int, _, _ []float64) { o[k] = n }, "not a permutation")
+			_, err = NewEvaluatorSorted(p, ord, xs[1:], ys)
+			require.Error(t, err)
+			// Swapped entries (consistently in all three) that unsort xs.
+			j := n / 2
+			for j+1 < n && xs[j] == xs[j+1] {
+				j++
+			}
+			if j+1 < n {
+				bad("unsorted", func(o []int, x, y []float64) {
+					o[j], o[j+1] = o[j+1], o[j]
+					x[j], x[j+1] = x[j+1], x[j]
+					y[j], y[j+1] = y[j+1], y[j]
+				}, "does not sort")
 			}
 		}
 	}

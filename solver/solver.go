@@ -160,7 +160,14 @@ func Solve(p *problem.Problem, opt Options) (*Solution, error) {
 		prepared := make(chan struct{})
 		go func() {
 			defer close(prepared)
-			ev, _ = certificate.NewEvaluator(p, g.Order) // an error recurs, and is reported, in certify
+			// An error recurs, and is reported, in certify.
+			if len(g.X) == p.N() {
+				// No duplicated inputs: g.X holds every sorted input, and the
+				// certificate checks and uses the grouping's arrays.
+				ev, _ = certificate.NewEvaluatorSorted(p, g.Order, g.X, g.Y)
+			} else {
+				ev, _ = certificate.NewEvaluator(p, g.Order)
+			}
 		}()
 		c, err = solveOrder1(p, g, opt)
 		<-prepared
