@@ -207,9 +207,12 @@ func (p *Problem) Group1D() (*Groups, error) {
 		// W and Y; the groups start at their samples.
 		g.X = xs
 		g.Start = make([]int, n+1)
-		for i := range g.Start {
-			g.Start[i] = i
-		}
+		concurrently(parts, func(q int) {
+			a, b := q*(n+1)/parts, (q+1)*(n+1)/parts
+			for i := a; i < b; i++ {
+				g.Start[i] = i
+			}
+		})
 		g.SumW, g.MeanY = g.W, g.Y
 		return g, nil
 	}

@@ -3,6 +3,7 @@ package solver
 import (
 	"fmt"
 	"math"
+	"sort"
 	"sync"
 
 	"github.com/ridgeline-nn/ridgeline/problem"
@@ -826,24 +827,48 @@ func (t *tv1) polish() int {
 // The dual is in sorted order (entry i belongs to sample g.Order[i]), the
 // order the certificate works in: a sequential pass, where the problem's
 // order would be a random scatter here and a random gather there.
+//
+// From order1SplitMin samples on, the segments are filled in two halves
+// concurrently.
 func (t *tv1) residualDual(loss problem.Loss) []float64 {
-	u := make([]float64, len(t.g.Order))
-	for s := range t.val {
-		a, b := t.samples(t.seg[s], t.seg[s+1])
-		ref, d := t.ref[s], t.off[s]
-		ys, ws, us := t.g.Y[a:b], t.g.W[a:b], u[a:b]
-		if t.kind == tvSquared {
-			for i, y := range ys {
-				us[i] = ws[i] * ((y - ref) - d)
+	n := len(t.g.Order)
+	u := make([]float64, n)
+	fill := func(s0, s1 int) {
+		for s := s0; s < s1; s++ {
+			a, b := t.samples(t.seg[s], t.seg[s+1])
+			ref, d := t.ref[s], t.off[s]
+			ys, ws, us := t.g.Y[a:b], t.g.W[a:b], u[a:b]
+			if t.kind == tvSquared {
+				for i, y := range ys {
+					us[i] = ws[i] * ((y - ref) - d)
+				}
+				continue
 			}
-			continue
-		}
-		for i, y := range ys {
-			if w := ws[i]; w > 0 {
-				us[i] = -w * loss.Deriv(d-(y-ref))
+			for i, y := range ys {
+				if w := ws[i]; w > 0 {
+					us[i] = -w * loss.Deriv(d-(y-ref))
+				}
 			}
 		}
 	}
+	ns := len(t.val)
+	if n < order1SplitMin || ns < 2 {
+		fill(0, ns)
+		return u
+	}
+	// The first segment that starts in the second half of the samples.
+	mid := sort.Search(ns, func(s int) bool {
+		a, _ := t.samples(t.seg[s], t.seg[s]+1)
+		return a >= n/2
+	})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		fill(mid, ns)
+	}()
+	fill(0, mid)
+	wg.Wait()
 	return u
 }
 

@@ -893,3 +893,31 @@ func TestOrder1SortedDualHandover(t *testing.T) {
 		}
 	}
 }
+
+// TestOrder1ResidualDualHalves checks that filling the residual dual in
+// two halves concurrently gives the sequential fill's vector bit for bit,
+// for segments that straddle the middle sample or start there.
+func TestOrder1ResidualDualHalves(t *testing.T) {
+	r := testRand(t)
+	for _, loss := range []problem.Loss{problem.Squared{}, problem.Huber{Delta: 0.2}} {
+		for _, n := range []int{2, 3, 50, 401} {
+			for _, lam := range []float64{1e-3, 0.1, 10} {
+				p := order1Problem(r, n, loss, lam)
+				g, err := p.Group1D()
+				require.NoError(t, err)
+				var duals [2][]float64
+				for k, split := range []int{1 << 30, 2} {
+					withSplitMin(split, func() {
+						c, err := solveOrder1(p, g, Options{})
+						require.NoError(t, err)
+						duals[k] = c.dual
+					})
+				}
+				require.Equal(t, len(duals[0]), n)
+				for i := range duals[0] {
+					require.Equal(t, math.Float64bits(duals[0][i]), math.Float64bits(duals[1][i]), "%s n=%d λ=%g sample %d", loss.Name(), n, lam, i)
+				}
+			}
+		}
+	}
+}
