@@ -172,7 +172,9 @@ func stepCertificate(p *problem.Problem, ord []int, data *stepData, s *represent
 		}
 		pr.du2, pr.dy2 = q*su, q*sy
 	}
-	cu := func(k int) float64 { return (us[k] + -pr.du1*q) + -pr.du2*q }
+	// The projected dual is (u + cu1) + cu2, the projected targets
+	// (y + cy1) + cy2, formed where they are used.
+	cu1, cu2, cy1, cy2 := -pr.du1*q, -pr.du2*q, -pr.dy1*q, -pr.dy2*q
 
 	// D, on a second goroutine for large N: J and the sums of step 3.
 	c := &Certificate{Regularizer: s.TV()}
@@ -188,8 +190,13 @@ func stepCertificate(p *problem.Problem, ord []int, data *stepData, s *represent
 		for k := n - 1; k >= 0; k-- {
 			y := ys[k]
 			r := f.at(k) - y
-			maxRes = max(maxRes, math.Abs(r))
-			yscale = max(yscale, math.Abs(y))
+			// NaN propagates, as through the builtin max.
+			if a := math.Abs(r); a > maxRes || a != a {
+				maxRes = a
+			}
+			if a := math.Abs(y); a > yscale || a != a {
+				yscale = a
+			}
 			w := 1.0
 			if ws != nil {
 				w = ws[k]
@@ -202,8 +209,8 @@ func stepCertificate(p *problem.Problem, ord []int, data *stepData, s *represent
 				loss += w * p.Loss.Value(r)
 			}
 			if w > 0 {
-				v := cu(k)
-				yt := (y + -pr.dy1*q) + -pr.dy2*q
+				v := (us[k] + cu1) + cu2
+				yt := (y + cy1) + cy2
 				yu, yuComp = twoSumAcc(yu, yuComp, yt*v)
 				yuAbs += math.Abs(yt * v)
 				yy += yt * yt
@@ -249,7 +256,7 @@ func stepCertificate(p *problem.Problem, ord []int, data *stepData, s *represent
 		}
 		v := 0.0
 		if ws == nil || ws[k] > 0 {
-			v = cu(k)
+			v = (us[k] + cu1) + cu2
 		}
 		absU += math.Abs(v)
 		if k < n-1 {
