@@ -45,28 +45,44 @@ func NewEvaluator(p *problem.Problem, ord []int) (*Evaluator, error) {
 }
 
 // NewEvaluatorSorted is NewEvaluator for a caller that already holds the
-// inputs and targets in sorted order, xs[k] = p.X[ord[k]] and
+// inputs in sorted order, xs[k] = p.X[ord[k]], and possibly the targets,
 // ys[k] = p.Y[ord[k]] (a solver working on the sorted samples): it checks
 // them against p and ord, value for value, and keeps them instead of
-// gathering copies. They must not change while the Evaluator is in use.
+// gathering copies; with ys nil it gathers the targets itself (Sorted
+// returns them). They must not change while the Evaluator is in use.
 func NewEvaluatorSorted(p *problem.Problem, ord []int, xs, ys []float64) (*Evaluator, error) {
 	if p.Dim != 1 {
 		return nil, fmt.Errorf("certificate: dimension %d not supported", p.Dim)
 	}
 	n := p.N()
-	if len(ord) != n || len(xs) != n || len(ys) != n {
+	if len(ord) != n || len(xs) != n || ys != nil && len(ys) != n {
 		return nil, fmt.Errorf("certificate: %d, %d and %d sorted entries (order, inputs, targets) for %d samples", len(ord), len(xs), len(ys), n)
 	}
-	if err := checkSorted(p, ord, xs, ys); err != nil {
+	gatherY := ys == nil
+	if gatherY {
+		ys = make([]float64, n)
+	}
+	if err := checkSorted(p, ord, xs, ys, gatherY); err != nil {
 		return nil, err
 	}
 	return newEvaluatorFrom(p, ord, p.Order == 1, &stepData{xs: xs, ys: ys})
 }
 
-// checkSorted checks that ord is a permutation, that xs and ys hold p's
-// inputs and targets in its order, bit for bit, and that xs is sorted; in
-// two halves concurrently from parallelMin samples on.
-func checkSorted(p *problem.Problem, ord []int, xs, ys []float64) error {
+// Sorted returns the data in sorted order that e holds: inputs, targets
+// and weights (nil if every weight is 1). They share e's memory and must
+// not be modified.
+func (e *Evaluator) Sorted() (xs, ys, ws []float64) {
+	if e.step {
+		return e.data.xs, e.data.ys, e.data.ws
+	}
+	return e.xs, e.ys, e.ws
+}
+
+// checkSorted checks that ord is a permutation, that xs holds p's inputs
+// in its order, bit for bit, and is sorted, and that ys holds the targets
+// (or, with gatherY, gathers them into ys); in two halves concurrently from
+// parallelMin samples on.
+func checkSorted(p *problem.Problem, ord []int, xs, ys []float64, gatherY bool) error {
 	n := p.N()
 	parts := partsFor(n)
 	errs := make([]error, parts+1)
@@ -80,7 +96,13 @@ func checkSorted(p *problem.Problem, ord []int, xs, ys []float64) error {
 			if uint(i) >= uint(n) {
 				continue // checkPermutation reports it
 			}
-			if math.Float64bits(xs[k]) != math.Float64bits(p.X[i]) || math.Float64bits(ys[k]) != math.Float64bits(p.Y[i]) {
+			sameY := true
+			if gatherY {
+				ys[k] = p.Y[i]
+			} else {
+				sameY = math.Float64bits(ys[k]) == math.Float64bits(p.Y[i])
+			}
+			if math.Float64bits(xs[k]) != math.Float64bits(p.X[i]) || !sameY {
 				errs[part] = fmt.Errorf("certificate: sorted entry %d is not sample %d", k, i)
 				return
 			}

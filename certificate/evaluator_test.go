@@ -221,13 +221,24 @@ func TestNewEvaluatorSorted(t *testing.T) {
 			require.NoError(t, err)
 			got, err := NewEvaluatorSorted(p, ord, xs, ys)
 			require.NoError(t, err)
+			gathered, err := NewEvaluatorSorted(p, ord, xs, nil) // gathers the targets
+			require.NoError(t, err)
+			_, gys, gws := gathered.Sorted()
+			require.Equal(t, ys, gys)
+			if p.W != nil {
+				for k, i := range ord {
+					require.Equal(t, p.W[i], gws[k])
+				}
+			}
 			s := candidateFunctions(rnd, p, 1)[0]
 			for _, u := range [][]float64{nil, candidateDuals(rnd, p)[0]} {
 				a, err := want.Evaluate(p.Lambda, s, u)
 				require.NoError(t, err)
-				b, err := got.Evaluate(p.Lambda, s, u)
-				require.NoError(t, err)
-				require.Equal(t, certBits(a), certBits(b), "m=%d n=%d weighted=%t", m, n, p.W != nil)
+				for _, ev := range []*Evaluator{got, gathered} {
+					b, err := ev.Evaluate(p.Lambda, s, u)
+					require.NoError(t, err)
+					require.Equal(t, certBits(a), certBits(b), "m=%d n=%d weighted=%t", m, n, p.W != nil)
+				}
 			}
 			if n < 3 {
 				continue

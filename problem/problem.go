@@ -153,11 +153,48 @@ func (p *Problem) Group1D() (*Groups, error) {
 	if p.Dim != 1 {
 		return nil, fmt.Errorf("%w: Group1D needs dimension 1, got %d", ErrBadShape, p.Dim)
 	}
-	n := p.N()
 	ord, xs := sortedOrder(p.X, true)
-	g := &Groups{Order: ord, Y: make([]float64, n), W: make([]float64, n)}
+	return p.grouped(ord, xs, nil, nil, true)
+}
+
+// GroupSorted is Group1D for a caller that holds the samples in sorted
+// order already: ord is SortedOrder(p.X), xs[k] = p.X[ord[k]],
+// ys[k] = p.Y[ord[k]] and, if not nil, ws[k] = p.Weight(ord[k]). The
+// sorted arrays are taken as they are, not checked (a certificate checks
+// whatever it relies on), and not modified: the Groups share their memory
+// (X with xs when no input repeats, Y with ys, W with ws).
+func (p *Problem) GroupSorted(ord []int, xs, ys, ws []float64) (*Groups, error) {
+	if p.Dim != 1 {
+		return nil, fmt.Errorf("%w: GroupSorted needs dimension 1, got %d", ErrBadShape, p.Dim)
+	}
+	n := p.N()
+	if len(ord) != n || len(xs) != n || len(ys) != n || ws != nil && len(ws) != n {
+		return nil, fmt.Errorf("%w: sorted data of lengths %d, %d, %d and %d for %d samples", ErrBadShape, len(ord), len(xs), len(ys), len(ws), n)
+	}
+	return p.grouped(ord, xs, ys, ws, false)
+}
+
+// SortedValues returns SortedOrder(x) and x in that order.
+func SortedValues(x []float64) (ord []int, xs []float64) {
+	return sortedOrder(x, true)
+}
+
+// grouped forms the groups of p's samples in the sorted order ord, whose
+// inputs are xs; ys and ws are the sorted targets and weights, or nil to
+// gather them (for weights: to take them from p). With own set, xs
+// belongs to the Groups and the distinct inputs may be gathered in place.
+func (p *Problem) grouped(ord []int, xs, ys, ws []float64, own bool) (*Groups, error) {
+	n := p.N()
 	interp := IsInterp(p.Loss)
 	weighted := p.W != nil && !interp
+	g := &Groups{Order: ord, Y: ys, W: ws}
+	gatherY, fillW := ys == nil, ws == nil
+	if gatherY {
+		g.Y = make([]float64, n)
+	}
+	if fillW {
+		g.W = make([]float64, n)
+	}
 	// For large N the sorted samples are cut into two parts at a group
 	// boundary and each part is gathered (random reads) and grouped on
 	// its own goroutine; the counts of the first pass place the second
@@ -178,15 +215,21 @@ func (p *Problem) Group1D() (*Groups, error) {
 	first := make([]int, parts+1) // the first group of each part, then G
 	concurrently(parts, func(q int) {
 		a, b := cut[q], cut[q+1]
-		if weighted {
+		if gatherY {
 			for i, o := range ord[a:b] {
 				g.Y[a+i] = p.Y[o]
+			}
+		}
+		switch {
+		case !fillW:
+		case weighted:
+			for i, o := range ord[a:b] {
 				g.W[a+i] = p.W[o]
 			}
-		} else {
-			for i, o := range ord[a:b] {
-				g.Y[a+i] = p.Y[o]
-				g.W[a+i] = 1
+		default:
+			w := g.W[a:b]
+			for i := range w {
+				w[i] = 1
 			}
 		}
 		groups := 0
@@ -217,20 +260,28 @@ func (p *Problem) Group1D() (*Groups, error) {
 		return g, nil
 	}
 	// The distinct inputs are gathered in place (group k starts at a
-	// sorted sample i ≥ k) unless a part would write where an earlier
-	// part still reads: when a part but the last has duplicated inputs.
-	g.X = xs[:G:G]
-	for q := 1; q < parts; q++ {
-		if first[q] != cut[q] {
-			g.X = make([]float64, G)
+	// sorted sample i ≥ k) unless xs is not the Groups' own or a part
+	// would write where an earlier part still reads: when a part but the
+	// last has duplicated inputs.
+	switch {
+	case G == n:
+		g.X = xs
+	case own:
+		g.X = xs[:G:G]
+		for q := 1; q < parts; q++ {
+			if first[q] != cut[q] {
+				g.X = make([]float64, G)
+			}
 		}
+	default:
+		g.X = make([]float64, G)
 	}
 	g.Start = make([]int, G+1)
 	g.SumW = make([]float64, G)
 	g.MeanY = make([]float64, G)
 	errs := make([]error, parts)
 	concurrently(parts, func(q int) {
-		errs[q] = g.group(xs, cut[q], cut[q+1], first[q], interp)
+		errs[q] = g.group(xs, cut[q], cut[q+1], first[q], interp, G < n)
 	})
 	for _, err := range errs {
 		if err != nil {
@@ -242,10 +293,11 @@ func (p *Problem) Group1D() (*Groups, error) {
 }
 
 // group forms the groups of the sorted samples a … b−1 (a and b at group
-// boundaries), numbering them from k: their inputs, starts, Σω and mean
-// targets. For Interp a duplicated input with different targets is an
-// error wrapping ErrConflict.
-func (g *Groups) group(xs []float64, a, b, k int, interp bool) error {
+// boundaries), numbering them from k: their starts, Σω, mean targets and,
+// with setX, inputs (X is xs otherwise). For Interp a
+// duplicated input with different targets is an error wrapping
+// ErrConflict.
+func (g *Groups) group(xs []float64, a, b, k int, interp, setX bool) error {
 	for i := a; i < b; k++ {
 		j := i + 1
 		for j < b && xs[j] == xs[i] {
@@ -259,7 +311,10 @@ func (g *Groups) group(xs []float64, a, b, k int, interp bool) error {
 			if sw > 0 {
 				mean = swy / sw
 			}
-			g.X[k], g.Start[k], g.SumW[k], g.MeanY[k] = xs[i], i, sw, mean
+			if setX {
+				g.X[k] = xs[i]
+			}
+			g.Start[k], g.SumW[k], g.MeanY[k] = i, sw, mean
 			i = j
 			continue
 		}
@@ -277,7 +332,9 @@ func (g *Groups) group(xs []float64, a, b, k int, interp bool) error {
 		if sw > 0 {
 			mean = swy / sw
 		}
-		g.X[k] = xs[i]
+		if setX {
+			g.X[k] = xs[i]
+		}
 		g.Start[k] = i
 		g.SumW[k] = sw
 		g.MeanY[k] = mean

@@ -300,6 +300,30 @@ func TestGroup1DMatchesReference(t *testing.T) {
 			}
 			require.Equal(t, k+1, g.G())
 			require.Equal(t, tc.n, g.Start[g.G()])
+
+			// GroupSorted on the same data sorted by the caller, with the
+			// weights given and taken from p, groups alike and leaves the
+			// sorted arrays as they were.
+			ord, xs := SortedValues(p.X)
+			require.Equal(t, g.Order, ord)
+			ys, ws := make([]float64, tc.n), make([]float64, tc.n)
+			for k, i := range ord {
+				ys[k], ws[k] = p.Y[i], p.Weight(i)
+			}
+			for _, given := range [][]float64{nil, ws} {
+				xs0, ys0, ws0 := slices.Clone(xs), slices.Clone(ys), slices.Clone(ws)
+				h, err := p.GroupSorted(ord, xs, ys, given)
+				require.NoError(t, err)
+				require.Equal(t, g.X, h.X)
+				require.Equal(t, g.Start, h.Start)
+				require.Equal(t, g.Y, h.Y)
+				require.Equal(t, g.W, h.W)
+				require.Equal(t, g.SumW, h.SumW)
+				require.Equal(t, g.MeanY, h.MeanY)
+				require.Equal(t, xs0, xs)
+				require.Equal(t, ys0, ys)
+				require.Equal(t, ws0, ws)
+			}
 			for k := range g.X {
 				sw, swy := 0.0, 0.0
 				for i := g.Start[k]; i < g.Start[k+1]; i++ {
@@ -362,6 +386,14 @@ func TestGroup1DErrors(t *testing.T) {
 	_, err := big.Group1D()
 	require.ErrorIs(t, err, ErrConflict)
 	assert.Contains(t, err.Error(), "x = 1 has targets")
+
+	// GroupSorted: sorted data of the wrong length, and the conflict.
+	small := Problem{Dim: 1, X: []float64{0, 1, 1, 2}, Y: []float64{0, 1, 2, 0}, Loss: Interp{}}
+	ord, xs := SortedValues(small.X)
+	_, err = small.GroupSorted(ord, xs, []float64{0, 1, 2}, nil)
+	require.ErrorIs(t, err, ErrBadShape)
+	_, err = small.GroupSorted(ord, xs, []float64{0, 1, 2, 0}, nil)
+	require.ErrorIs(t, err, ErrConflict)
 
 	// The same data with a loss that merges duplicates is fine.
 	p := Problem{Dim: 1, X: []float64{0, 1, 1, 2}, Y: []float64{0, 1, 2, 0}, Loss: Squared{}}

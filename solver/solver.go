@@ -139,7 +139,14 @@ func Solve(p *problem.Problem, opt Options) (*Solution, error) {
 	if !p.Skip {
 		return nil, fmt.Errorf("%w: networks without skip connection", ErrUnsupported)
 	}
-	g, err := p.Group1D()
+	var g *problem.Groups
+	var ev *certificate.Evaluator
+	var err error
+	if p.Order == 1 {
+		g, ev, err = groupCertified(p)
+	} else {
+		g, err = p.Group1D()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -153,25 +160,7 @@ func Solve(p *problem.Problem, opt Options) (*Solution, error) {
 	}
 	switch {
 	case p.Order == 1:
-		// The certificate's data are gathered into sorted order meanwhile:
-		// they do not depend on the fit, and the order-1 program leaves a
-		// core idle for much of its time.
-		var ev *certificate.Evaluator
-		prepared := make(chan struct{})
-		go func() {
-			defer close(prepared)
-			// An error recurs, and is reported, in certify.
-			if len(g.X) == p.N() {
-				// No duplicated inputs: g.X holds every sorted input, and the
-				// certificate checks and uses the grouping's arrays.
-				ev, _ = certificate.NewEvaluatorSorted(p, g.Order, g.X, g.Y)
-			} else {
-				ev, _ = certificate.NewEvaluator(p, g.Order)
-			}
-		}()
-		c, err = solveOrder1(p, g, opt)
-		<-prepared
-		if c != nil {
+		if c, err = solveOrder1(p, g, opt); c != nil {
 			c.eval = ev
 		}
 	case backend == Simplex:
@@ -191,6 +180,22 @@ func Solve(p *problem.Problem, opt Options) (*Solution, error) {
 		backend = Direct
 	}
 	return finish(p, c, backend, opt, start, -1)
+}
+
+// groupCertified sorts p's samples once for the grouping and the
+// certificate: the certificate checks the sorted inputs against p and
+// gathers the targets (and weights) into sorted order itself, and the
+// grouping takes them from it, so that the targets are read in random order
+// once rather than twice.
+func groupCertified(p *problem.Problem) (*problem.Groups, *certificate.Evaluator, error) {
+	ord, xs := problem.SortedValues(p.X)
+	ev, err := certificate.NewEvaluatorSorted(p, ord, xs, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	_, ys, ws := ev.Sorted()
+	g, err := p.GroupSorted(ord, xs, ys, ws)
+	return g, ev, err
 }
 
 // candidate is a backend's proposal: a function, dual vectors for the
