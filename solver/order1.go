@@ -832,7 +832,15 @@ func (t *tv1) polish() int {
 // concurrently.
 func (t *tv1) residualDual(loss problem.Loss) []float64 {
 	n := len(t.g.Order)
-	u := make([]float64, n)
+	var u []float64
+	if t.kind == tvSquared && len(t.hi) == n {
+		// The squared-loss program no longer needs t⁺ (the backtrack is
+		// done), and with one fitted group per sample every entry is
+		// written below: the dual takes its memory.
+		u, t.hi = t.hi, nil
+	} else {
+		u = make([]float64, n)
+	}
 	fill := func(s0, s1 int) {
 		for s := s0; s < s1; s++ {
 			a, b := t.samples(t.seg[s], t.seg[s+1])
