@@ -2,8 +2,8 @@
 # Runs the benchmarks of bench/README.md and prints their tables (markdown)
 # on stdout; progress goes to stderr.
 #
-#   bench/run.sh [--n LIST] [--squared-n LIST] [--max-ref-n SPEC] [--timeout D]
-#                [--repeat K] [--python PATH] [--quick]
+#   bench/run.sh [--n LIST] [--squared-n LIST] [--order1-n LIST] [--max-ref-n SPEC]
+#                [--timeout D] [--repeat K] [--python PATH] [--quick]
 #
 # 1. l1 loss, N in --n (default 1e3,1e4,1e5): ridgeline against HiGHS dual
 #    simplex and interior point (SciPy's linprog on the same LP, built by
@@ -16,19 +16,23 @@
 # 2. squared loss, N in --squared-n (default 1e3 … 1e6): ridgeline alone
 #    (SciPy's HiGHS interface has no QP), with peak memory and the growth
 #    of the time with N.
+# 3. order 1 (total variation, step networks), squared loss, N in
+#    --order1-n (default 1e4 … 1e6), λ = 1e-3·N: ridgeline alone, as 2.
 #
 # The measurements, with every objective and lower bound in full, are also
-# saved as JSON in bench/out/l1.json and bench/out/squared.json.
+# saved as JSON in bench/out/l1.json, bench/out/squared.json and
+# bench/out/order1.json.
 # Without SciPy the reference columns are empty; install it with
 #   apt-get install -y python3-scipy
 # The defaults finish in about 5 minutes on 2 cores (10 under heavy load), most of it HiGHS's
-# dual simplex at N = 1e5; --quick (N ≤ 1e4, squared ≤ 1e5, one run) in
+# dual simplex at N = 1e5; --quick (N ≤ 1e4, squared and order 1 ≤ 1e5, one run) in
 # well under a minute.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 n=1e3,1e4,1e5
 squared_n=1e3,1e4,1e5,1e6
+order1_n=1e4,1e5,1e6
 max_ref_n=highs-ds=1e5,highs-ipm=1e4
 timeout=600s
 repeat=3
@@ -39,11 +43,12 @@ while [[ $# -gt 0 ]]; do
 	case "$1" in
 	--n) n=$2; shift 2 ;;
 	--squared-n) squared_n=$2; shift 2 ;;
+	--order1-n) order1_n=$2; shift 2 ;;
 	--max-ref-n) max_ref_n=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--repeat) repeat=$2; shift 2 ;;
 	--python) python=$2; shift 2 ;;
-	--quick) n=1e3,1e4; squared_n=1e3,1e4,1e5; repeat=1; shift ;;
+	--quick) n=1e3,1e4; squared_n=1e3,1e4,1e5; order1_n=1e4,1e5; repeat=1; shift ;;
 	-h|--help) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown argument $1 (see bench/run.sh --help)" >&2; exit 2 ;;
 	esac
@@ -76,5 +81,10 @@ echo "### squared loss: ridgeline alone"
 echo
 "$rl" bench --loss squared --n "$squared_n" --repeat "$repeat" --reference none \
 	--save bench/out/squared.json
+echo
+echo "### order 1, squared loss: ridgeline alone"
+echo
+"$rl" bench --order 1 --loss squared --n "$order1_n" --repeat "$repeat" \
+	--save bench/out/order1.json
 echo
 echo "Total $(($(date +%s) - start)) s."

@@ -29,15 +29,18 @@ func init() {
 const benchDoc = `Bench times ridgeline on the benchmark problems of the project and, for the
 l1 loss, HiGHS on the same linear program, and prints a markdown table with
 the ratio per N. For each N it writes the data once (as 'bench gen' does),
-runs 'ridgeline fit --data FILE --loss LOSS --lambda λ --json' --repeat times
-as a separate process (λ = --lambda-per-n × N) and keeps the fastest solve
+runs 'ridgeline fit --data FILE --loss LOSS --order M --lambda λ --json'
+--repeat times as a separate process (λ = --lambda-per-n × N; by default
+1e-5·N for M = 2 and 1e-3·N for M = 1, the λ of the solver package's Go
+benchmarks) and keeps the fastest solve
 (the JSON "seconds"), the fastest whole command and the smallest peak
 resident memory; then it runs bench/highs_l1.py (HiGHS through SciPy's
 linprog) with each --reference method up to its --max-ref-n, and checks
 that the optimal objectives agree. Ratios are HiGHS's solve time over
 ridgeline's solve time; model building is timed apart and not included.
 SciPy's HiGHS interface solves LPs only, so the squared loss has no
-reference. Without SciPy the reference columns are empty and the table
+reference, and the reference script builds the order-2 LP, so order 1 has
+none either. Without SciPy the reference columns are empty and the table
 says how to install it. bench/run.sh runs the README's benchmarks.
 
    ridgeline bench gen --n N [--seed S] [--out FILE]
@@ -57,6 +60,9 @@ const (
 	// solver benchmarks, so that the fit and its knots stay comparable
 	// across N.
 	defaultLambdaPerN = 1e-5
+	// defaultLambdaPerNOrder1 is c for order 1, as in the solver's
+	// order-1 benchmarks: the number of jumps grows with N.
+	defaultLambdaPerNOrder1 = 1e-3
 	// defaultAgree is the largest relative difference of the objectives of
 	// ridgeline and a reference that counts as agreement: ridgeline's is
 	// certified to --tol, HiGHS's to its default tolerances of about 1e-7.
@@ -72,10 +78,11 @@ func runBench(stdout, stderr io.Writer, args []string) error {
 	if len(args) > 0 && args[0] == "gen" {
 		return runBenchGen(stdout, stderr, args[1:])
 	}
-	fs := newFlagSet("bench", "ridgeline bench [--n LIST] [--loss l1|squared] [--reference LIST] [flags] | ridgeline bench gen --n N [--seed S] [--out FILE]", benchDoc)
+	fs := newFlagSet("bench", "ridgeline bench [--n LIST] [--loss l1|squared] [--order 1|2] [--reference LIST] [flags] | ridgeline bench gen --n N [--seed S] [--out FILE]", benchDoc)
 	sizes := fs.String("n", "1e3,1e4,1e5", "comma-separated sample `sizes` N")
 	loss := fs.String("loss", "l1", "data `loss`: l1 or squared")
-	perN := fs.Float64("lambda-per-n", defaultLambdaPerN, "λ = `c`·N")
+	order := fs.Int("order", 2, "spline `order` m: 2 (ReLU) or 1 (steps)")
+	perN := fs.Float64("lambda-per-n", 0, "λ = `c`·N (default 1e-5, and 1e-3 for order 1)")
 	seed := fs.Uint64("seed", defaultBenchSeed, "second `seed` of the data generator")
 	repeat := fs.Int("repeat", 3, "`runs` of ridgeline per N; the fastest is reported")
 	refs := fs.String("reference", strings.Join(benchReferences, ","), "reference `methods`: highs-ds, highs-ipm, or none")
@@ -92,7 +99,7 @@ func runBench(stdout, stderr io.Writer, args []string) error {
 		return err
 	}
 
-	cfg := benchConfig{perN: *perN, seed: *seed, repeat: *repeat, timeout: *timeout,
+	cfg := benchConfig{order: *order, perN: *perN, seed: *seed, repeat: *repeat, timeout: *timeout,
 		python: *python, agree: *agree, log: stderr}
 	var err error
 	if cfg.sizes, err = parseSizes(*sizes); err != nil {
@@ -103,6 +110,14 @@ func runBench(stdout, stderr io.Writer, args []string) error {
 		cfg.loss = *loss
 	default:
 		return usagef("--loss must be l1 or squared, got %q", *loss)
+	}
+	switch {
+	case cfg.order != 1 && cfg.order != 2:
+		return usagef("--order must be 1 or 2, got %d", cfg.order)
+	case !flagGiven(fs.FlagSet, "lambda-per-n") && cfg.order == 1:
+		cfg.perN = defaultLambdaPerNOrder1
+	case !flagGiven(fs.FlagSet, "lambda-per-n"):
+		cfg.perN = defaultLambdaPerN
 	}
 	if !(cfg.perN > 0) || math.IsInf(cfg.perN, 0) {
 		return usagef("--lambda-per-n must be finite and > 0, got %v", cfg.perN)
@@ -118,6 +133,12 @@ func runBench(stdout, stderr io.Writer, args []string) error {
 	}
 	if cfg.refs, err = parseReferences(*refs); err != nil {
 		return usagef("--reference: %v", err)
+	}
+	if cfg.order == 1 {
+		if flagGiven(fs.FlagSet, "reference") && len(cfg.refs) > 0 {
+			return usagef("--reference: the reference script solves the order-2 LP; order 1 has none")
+		}
+		cfg.refs = nil
 	}
 	if cfg.maxRef, err = parseMaxRef(*maxRef); err != nil {
 		return usagef("--max-ref-n: %v", err)
@@ -312,6 +333,7 @@ func findScript(exe string) string {
 type benchConfig struct {
 	sizes   []int
 	loss    string
+	order   int
 	perN    float64
 	seed    uint64
 	repeat  int
@@ -329,6 +351,7 @@ type benchConfig struct {
 // benchReport is what bench measured; --json prints it.
 type benchReport struct {
 	Loss         string         `json:"loss"`
+	Order        int            `json:"order"`
 	LambdaPerN   float64        `json:"lambda_per_n"`
 	Seed         uint64         `json:"seed"`
 	Repeat       int            `json:"repeat"`
@@ -397,7 +420,7 @@ var benchExec = func(path string, args ...string) *exec.Cmd {
 
 // run measures every size.
 func (c *benchConfig) run() (*benchReport, error) {
-	rep := &benchReport{Loss: c.loss, LambdaPerN: c.perN, Seed: c.seed, Repeat: c.repeat,
+	rep := &benchReport{Loss: c.loss, Order: c.order, LambdaPerN: c.perN, Seed: c.seed, Repeat: c.repeat,
 		References: c.refs, MaxRefN: c.maxRef, TimeoutS: c.timeout.Seconds(), Agree: c.agree,
 		Warnings: []string{}}
 	if rep.References == nil {
@@ -418,6 +441,9 @@ func (c *benchConfig) run() (*benchReport, error) {
 // not, or their versions.
 func (c *benchConfig) checkReference(rep *benchReport) {
 	switch {
+	case c.order == 1:
+		rep.Reference = "no reference for order 1: the reference script builds the order-2 LP"
+		return
 	case len(c.refs) == 0:
 		rep.Reference = "no reference (--reference none)"
 		return
@@ -505,7 +531,7 @@ func (c *benchConfig) measure(rep *benchReport, n int) (benchRow, error) {
 // with its wall time and peak memory. A fit that stops short of its gap
 // (exit status 1 with a JSON object) is a result; anything else an error.
 func (c *benchConfig) fit(data, lambda string) (ridgelineRun, error) {
-	args := []string{"fit", "--data", data, "--loss", c.loss, "--lambda", lambda, "--json"}
+	args := []string{"fit", "--data", data, "--loss", c.loss, "--order", strconv.Itoa(c.order), "--lambda", lambda, "--json"}
 	cmd := benchExec(c.exe, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -632,8 +658,8 @@ func peakMiB(ps *os.ProcessState) float64 {
 
 // writeMarkdown writes the report as a markdown table with notes.
 func (rep *benchReport) writeMarkdown(w io.Writer) {
-	fmt.Fprintf(w, "m = 2, %s loss, λ = %g·N, x uniform on [0, 1), y = sin(8x) + 0.3|x − 0.5| + 0.1·N(0, 1), seed (N, %d)\n",
-		rep.Loss, rep.LambdaPerN, rep.Seed)
+	fmt.Fprintf(w, "m = %d, %s loss, λ = %g·N, x uniform on [0, 1), y = sin(8x) + 0.3|x − 0.5| + 0.1·N(0, 1), seed (N, %d)\n",
+		rep.Order, rep.Loss, rep.LambdaPerN, rep.Seed)
 	runs := fmt.Sprintf("fastest of %d runs", rep.Repeat)
 	if rep.Repeat == 1 {
 		runs = "one run"

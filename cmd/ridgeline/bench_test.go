@@ -89,6 +89,8 @@ func TestBenchUsage(t *testing.T) {
 		{"bench", "--max-ref-n", "clp=1e4"},
 		{"bench", "--repeat", "0"},
 		{"bench", "--lambda-per-n", "-1"},
+		{"bench", "--order", "3"},
+		{"bench", "--order", "1", "--reference", "highs-ds"},
 		{"bench", "extra"},
 	} {
 		r := runArgs(t, args...)
@@ -211,6 +213,35 @@ func TestBenchWithoutReference(t *testing.T) {
 	assert.Contains(t, r.stdout, "no reference for the squared loss")
 	assert.Contains(t, r.stdout, "| N | ridgeline solve s | ridgeline command s | peak memory MiB |")
 	assert.Contains(t, r.stdout, "(N ×2)")
+
+	// Order 1: its own λ, no reference, and the fits are of order 1.
+	r = runArgs(t, "bench", "--order", "1", "--n", "200,400", "--repeat", "1", "--json")
+	require.NoError(t, r.err, r.stderr)
+	var rep struct {
+		Order      int     `json:"order"`
+		LambdaPerN float64 `json:"lambda_per_n"`
+		Reference  string  `json:"reference_note"`
+		Rows       []struct {
+			Lambda    float64 `json:"lambda"`
+			Ridgeline struct {
+				Status string `json:"status"`
+				Knots  int    `json:"knots"`
+			} `json:"ridgeline"`
+		} `json:"rows"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep))
+	assert.Equal(t, 1, rep.Order)
+	assert.Equal(t, 1e-3, rep.LambdaPerN)
+	assert.Contains(t, rep.Reference, "no reference for order 1")
+	require.Len(t, rep.Rows, 2)
+	assert.Equal(t, 0.2, rep.Rows[0].Lambda)
+	for _, row := range rep.Rows {
+		assert.Equal(t, "optimal", row.Ridgeline.Status)
+		assert.Positive(t, row.Ridgeline.Knots)
+	}
+	r = runArgs(t, "bench", "--order", "1", "--n", "200", "--repeat", "1")
+	require.NoError(t, r.err, r.stderr)
+	assert.Contains(t, r.stdout, "m = 1, l1 loss")
 }
 
 // TestBenchHiGHS checks bench/highs_l1.py against ridgeline where SciPy
@@ -232,7 +263,7 @@ func TestBenchHiGHS(t *testing.T) {
 	data := filepath.Join(dir, "dup.csv")
 	require.NoError(t, writeBenchFile(data, x, y))
 
-	cfg := benchConfig{loss: "l1", python: python, script: "../../bench/highs_l1.py", exe: "ridgeline",
+	cfg := benchConfig{loss: "l1", order: 2, python: python, script: "../../bench/highs_l1.py", exe: "ridgeline",
 		refs: benchReferences, timeout: 60e9, agree: 1e-7, log: &bytes.Buffer{}}
 	rep := &benchReport{}
 	cfg.checkReference(rep)

@@ -98,10 +98,13 @@ func (pf *problemFlags) register(fs *flag.FlagSet) {
 
 // given reports whether the flag name was set on the command line.
 func (pf *problemFlags) given(name string) bool {
+	return pf.fs != nil && flagGiven(pf.fs, name)
+}
+
+// flagGiven reports whether the flag name was set on fs's command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
 	found := false
-	if pf.fs != nil {
-		pf.fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
-	}
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
 	return found
 }
 

@@ -46,11 +46,7 @@ func (pt *pathFlags) register(fs *flag.FlagSet) {
 }
 
 // given reports whether the flag name was set on the command line.
-func (pt *pathFlags) given(name string) bool {
-	found := false
-	pt.fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
-	return found
-}
+func (pt *pathFlags) given(name string) bool { return flagGiven(pt.fs, name) }
 
 // active reports whether a path or cross-validation was asked for.
 func (pt *pathFlags) active() bool {
