@@ -5,6 +5,7 @@ import (
 	"math"
 	"sync"
 
+	"github.com/ridgeline-nn/ridgeline/internal/parallel"
 	"github.com/ridgeline-nn/ridgeline/problem"
 	"github.com/ridgeline-nn/ridgeline/representer"
 )
@@ -84,10 +85,10 @@ func (e *Evaluator) Sorted() (xs, ys, ws []float64) {
 // parallelMin samples on.
 func checkSorted(p *problem.Problem, ord []int, xs, ys []float64, gatherY bool) error {
 	n := p.N()
-	parts := partsFor(n)
+	parts := parallel.Parts(n)
 	errs := make([]error, parts+1)
-	inParts(parts, func(part int) {
-		a, b := span(n, parts, part)
+	parallel.Run(parts, func(part int) {
+		a, b := parallel.Span(n, parts, part)
 		if part == 0 {
 			errs[parts] = checkPermutation(ord)
 		}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"sync"
 
+	"github.com/ridgeline-nn/ridgeline/internal/parallel"
 	"github.com/ridgeline-nn/ridgeline/problem"
 	"github.com/ridgeline-nn/ridgeline/representer"
 )
@@ -31,8 +32,8 @@ func gatherStep(p *problem.Problem, ord []int) (*stepData, error) {
 		d.ws = make([]float64, n)
 	}
 	var errP error
-	inParts(partsFor(n), func(part int) {
-		a, b := span(n, partsFor(n), part)
+	parallel.Run(parallel.Parts(n), func(part int) {
+		a, b := parallel.Span(n, parallel.Parts(n), part)
 		if part == 0 {
 			errP = checkPermutation(ord)
 		}
@@ -48,18 +49,6 @@ func gatherStep(p *problem.Problem, ord []int) (*stepData, error) {
 	}
 	return d, nil
 }
-
-// partsFor returns the number of goroutines that share a pass over n
-// samples.
-func partsFor(n int) int {
-	if n >= parallelMin {
-		return 2
-	}
-	return 1
-}
-
-// span returns the samples [a, b) of part part of parts.
-func span(n, parts, part int) (int, int) { return part * n / parts, (part + 1) * n / parts }
 
 // stepCertificate is evaluateStep, and with sorted set EvaluateSorted for
 // order 1: u[k] is then the dual of sample ord[k]. It computes what
@@ -91,7 +80,7 @@ func stepCertificate(p *problem.Problem, ord []int, data *stepData, s *represent
 	n := p.N()
 	interp := problem.IsInterp(p.Loss)
 	_, isSquared := p.Loss.(problem.Squared)
-	parts := partsFor(n)
+	parts := parallel.Parts(n)
 
 	// The data in sorted order: inputs, targets, weights (nil: all 1), as
 	// prepared (data) or gathered here, f and the dual (proposed, or the
@@ -118,8 +107,8 @@ func stepCertificate(p *problem.Problem, ord []int, data *stepData, s *represent
 	// A. The dual in sorted order, f where it has no levels, and the
 	// first sums of the projection.
 	first := make([]stepSums, parts)
-	inParts(parts, func(part int) {
-		a, b := span(n, parts, part)
+	parallel.Run(parts, func(part int) {
+		a, b := parallel.Span(n, parts, part)
 		o := ord[a:b]
 		if u != nil && !sorted {
 			gather(us[a:b], u, o)
@@ -162,8 +151,8 @@ func stepCertificate(p *problem.Problem, ord []int, data *stepData, s *represent
 		q = 1 / math.Sqrt(float64(na))
 		pr.du1, pr.dy1 = q*su, q*sy
 		second := make([]stepSums, parts)
-		inParts(parts, func(part int) {
-			a, b := span(n, parts, part)
+		parallel.Run(parts, func(part int) {
+			a, b := parallel.Span(n, parts, part)
 			second[part] = centredSums(ys[a:b], weights(ws, a, b), us[a:b], pr.du1*q, pr.dy1*q)
 		})
 		su, sy = 0, 0
@@ -392,21 +381,6 @@ func centredSums(ys, ws, us []float64, cu, cy float64) stepSums {
 	return f
 }
 
-// inParts runs f(0), …, f(parts−1), each but the first on a new goroutine,
-// and returns when all have returned.
-func inParts(parts int, f func(part int)) {
-	var wg sync.WaitGroup
-	for part := 1; part < parts; part++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(part)
-		}()
-	}
-	f(0)
-	wg.Wait()
-}
-
 // stepProjection holds the sums qᵀu and qᵀy of the two projections onto
 // the complement of the constants: u ← (u − du1·q) − du2·q.
 type stepProjection struct{ du1, du2, dy1, dy2 float64 }
@@ -436,4 +410,4 @@ func checkPermutation(ord []int) error {
 
 // parallelMin is the number of samples from which stepCertificate shares
 // its passes with a second goroutine.
-const parallelMin = 1 << 16
+const parallelMin = parallel.Min

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/ridgeline-nn/ridgeline/internal/parallel"
 )
 
 // Problem is one instance of the canonical objective of DESIGN §2:
@@ -72,11 +74,21 @@ func (p *Problem) Validate() error {
 	if !IsInterp(p.Loss) && (!(p.Lambda > 0) || math.IsInf(p.Lambda, 0)) {
 		return fmt.Errorf("%w (got %v)", ErrBadLambda, p.Lambda)
 	}
-	if i := firstNonFinite(p.X); i >= 0 {
-		return fmt.Errorf("%w: input of sample %d is %v", ErrNotFinite, i/p.Dim+1, p.X[i])
+	// The inputs and the targets are checked concurrently for large N.
+	var badX, badY int
+	parallel.Run(parallel.Parts(n), func(part int) {
+		if part == 0 {
+			badX = firstNonFinite(p.X)
+		}
+		if part == 1 || n < parallel.Min {
+			badY = firstNonFinite(p.Y)
+		}
+	})
+	if badX >= 0 {
+		return fmt.Errorf("%w: input of sample %d is %v", ErrNotFinite, badX/p.Dim+1, p.X[badX])
 	}
-	if i := firstNonFinite(p.Y); i >= 0 {
-		return fmt.Errorf("%w: target of sample %d is %v", ErrNotFinite, i+1, p.Y[i])
+	if badY >= 0 {
+		return fmt.Errorf("%w: target of sample %d is %v", ErrNotFinite, badY+1, p.Y[badY])
 	}
 	if p.W != nil && !IsInterp(p.Loss) {
 		if len(p.W) != n {
@@ -199,10 +211,7 @@ func (p *Problem) grouped(ord []int, xs, ys, ws []float64, own bool) (*Groups, e
 	// boundary and each part is gathered (random reads) and grouped on
 	// its own goroutine; the counts of the first pass place the second
 	// part's groups.
-	parts := 1
-	if n >= parallelMin {
-		parts = 2
-	}
+	parts := parallel.Parts(n)
 	cut := make([]int, parts+1)
 	cut[parts] = n
 	for q := 1; q < parts; q++ {
@@ -213,7 +222,7 @@ func (p *Problem) grouped(ord []int, xs, ys, ws []float64, own bool) (*Groups, e
 		cut[q] = c
 	}
 	first := make([]int, parts+1) // the first group of each part, then G
-	concurrently(parts, func(q int) {
+	parallel.Run(parts, func(q int) {
 		a, b := cut[q], cut[q+1]
 		if gatherY {
 			for i, o := range ord[a:b] {
@@ -250,7 +259,7 @@ func (p *Problem) grouped(ord []int, xs, ys, ws []float64, own bool) (*Groups, e
 		// W and Y; the groups start at their samples.
 		g.X = xs
 		g.Start = make([]int, n+1)
-		concurrently(parts, func(q int) {
+		parallel.Run(parts, func(q int) {
 			a, b := q*(n+1)/parts, (q+1)*(n+1)/parts
 			for i := a; i < b; i++ {
 				g.Start[i] = i
@@ -280,7 +289,7 @@ func (p *Problem) grouped(ord []int, xs, ys, ws []float64, own bool) (*Groups, e
 	g.SumW = make([]float64, G)
 	g.MeanY = make([]float64, G)
 	errs := make([]error, parts)
-	concurrently(parts, func(q int) {
+	parallel.Run(parts, func(q int) {
 		errs[q] = g.group(xs, cut[q], cut[q+1], first[q], interp, G < n)
 	})
 	for _, err := range errs {

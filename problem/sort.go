@@ -3,7 +3,8 @@ package problem
 import (
 	"math"
 	"slices"
-	"sync"
+
+	"github.com/ridgeline-nn/ridgeline/internal/parallel"
 )
 
 // SortedOrder returns the permutation that sorts x in increasing order,
@@ -145,9 +146,9 @@ func bucketOrder(ord []int, xs, x []float64, lo, hi float64) bool {
 	return s.distribute(xs, ord, x, nil, lo, hi, 0, &other)
 }
 
-// parallelMin is the size from which the outer distribution runs in two
-// halves concurrently.
-const parallelMin = 1 << 16
+// parallelMin is the size from which the outer distribution, and the
+// passes of Group1D, run in two halves concurrently.
+const parallelMin = parallel.Min
 
 // bucketScratch is the work space of the distribution sort, one set per
 // level of nesting, reused across the buckets of a level.
@@ -187,7 +188,7 @@ func (s *bucketScratch) distribute(dst []float64, dstOrd []int, src []float64, s
 		clear(cnt[p])
 	}
 	// 1. The bucket of each value, and the size of each bucket in each part.
-	concurrently(parts, func(p int) {
+	parallel.Run(parts, func(p int) {
 		c := cnt[p]
 		for i := p * n / parts; i < (p+1)*n/parts; i++ {
 			c[bucketOf(src[i], lo, scale, nb)]++
@@ -201,7 +202,7 @@ func (s *bucketScratch) distribute(dst []float64, dstOrd []int, src []float64, s
 			c[b], pos = pos, pos+c[b]
 		}
 	}
-	concurrently(parts, func(p int) {
+	parallel.Run(parts, func(p int) {
 		c := cnt[p]
 		for i := p * n / parts; i < (p+1)*n/parts; i++ {
 			b := bucketOf(src[i], lo, scale, nb)
@@ -218,7 +219,7 @@ func (s *bucketScratch) distribute(dst []float64, dstOrd []int, src []float64, s
 	// 3. Each bucket on its own; its values are in their original order.
 	// Bucket b ends where the last part's values of it end.
 	end := cnt[parts-1]
-	concurrently(parts, func(p int) {
+	parallel.Run(parts, func(p int) {
 		b0, b1 := p*nb/parts, (p+1)*nb/parts
 		a := 0
 		if b0 > 0 {
@@ -248,21 +249,6 @@ func bucketOf(v, lo, scale float64, nb int) int {
 		b = nb - 1
 	}
 	return b
-}
-
-// concurrently runs f(0), …, f(parts−1), each but the first on a new
-// goroutine, and returns when all have returned.
-func concurrently(parts int, f func(p int)) {
-	var wg sync.WaitGroup
-	for p := 1; p < parts; p++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(p)
-		}()
-	}
-	f(0)
-	wg.Wait()
 }
 
 // sortBucket sorts a bucket that holds many values in place: by another

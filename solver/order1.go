@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"sync"
 
+	"github.com/ridgeline-nn/ridgeline/internal/parallel"
 	"github.com/ridgeline-nn/ridgeline/problem"
 	"github.com/ridgeline-nn/ridgeline/representer"
 )
@@ -176,11 +176,7 @@ func newTV1(p *problem.Problem, g *problem.Groups, kind tvKind, delta float64) *
 		t.delS = delta / sc.ys
 	}
 	t.invW, t.invY = 1/sc.ws, 1/sc.ys
-	for _, s := range g.SumW {
-		if s > 0 {
-			t.n++
-		}
-	}
+	t.n = positive(g.SumW)
 	if t.n < len(g.SumW) {
 		t.grp = make([]int32, 0, t.n)
 		for k, s := range g.SumW {
@@ -209,23 +205,60 @@ func newTV1(p *problem.Problem, g *problem.Groups, kind tvKind, delta float64) *
 	return t
 }
 
+// positive returns the number of positive entries of v, counted in two
+// halves concurrently for large N.
+func positive(v []float64) int {
+	parts := parallel.Parts(len(v))
+	counts := make([]int, parts)
+	parallel.Run(parts, func(q int) {
+		a, b := parallel.Span(len(v), parts, q)
+		for _, s := range v[a:b] {
+			if s > 0 {
+				counts[q]++
+			}
+		}
+	})
+	total := 0
+	for _, c := range counts {
+		total += c
+	}
+	return total
+}
+
 // order1Scaling returns newScaling's y0, ys and ws (x is not scaled for
-// m = 1) in one pass over the samples.
+// m = 1) in one pass over the samples, in two halves concurrently for
+// large N.
 func order1Scaling(g *problem.Groups) scaling {
+	type moments struct {
+		sw, swy, lo, hi float64
+		npos            int
+	}
+	n := len(g.Y)
+	parts := parallel.Parts(n)
+	part := make([]moments, parts)
+	parallel.Run(parts, func(q int) {
+		a, b := parallel.Span(n, parts, q)
+		m := moments{lo: g.Y[a], hi: g.Y[a]}
+		for i, y := range g.Y[a:b] {
+			if w := g.W[a+i]; w > 0 {
+				m.sw += w
+				m.swy += w * y
+				m.npos++
+			}
+			if y < m.lo {
+				m.lo = y
+			}
+			if y > m.hi {
+				m.hi = y
+			}
+		}
+		part[q] = m
+	})
 	sw, swy, npos := 0.0, 0.0, 0
 	lo, hi := g.Y[0], g.Y[0]
-	for i, y := range g.Y {
-		if w := g.W[i]; w > 0 {
-			sw += w
-			swy += w * y
-			npos++
-		}
-		if y < lo {
-			lo = y
-		}
-		if y > hi {
-			hi = y
-		}
+	for _, m := range part {
+		sw, swy, npos = sw+m.sw, swy+m.swy, npos+m.npos
+		lo, hi = min(lo, m.lo), max(hi, m.hi)
 	}
 	s := scaling{x0: 0, xs: 1, y0: swy / sw, ws: sw / float64(npos)}
 	// max_i |y_i − y0|, as newScaling has it.
@@ -280,23 +313,22 @@ func (t *tv1) dpSquared() {
 		return
 	}
 	h := n / 2
-	var left squaredMessage
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		left = t.squaredMessages(0, h-1, 1, true)
-	}()
-	right := t.squaredMessages(n-1, h, -1, false)
-	wg.Wait()
+	var left, right squaredMessage
+	parallel.Run(2, func(part int) {
+		if part == 0 {
+			right = t.squaredMessages(n-1, h, -1, false)
+		} else {
+			left = t.squaredMessages(0, h-1, 1, true)
+		}
+	})
 	t.z[h] = right.root(&left)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t.unwind(h-1, -1, -1)
-	}()
-	t.unwind(h+1, n, 1)
-	wg.Wait()
+	parallel.Run(2, func(part int) {
+		if part == 0 {
+			t.unwind(h+1, n, 1)
+		} else {
+			t.unwind(h-1, -1, -1)
+		}
+	})
 }
 
 // order1SplitMin is the number of fitted groups from which dpSquared runs
@@ -869,14 +901,13 @@ func (t *tv1) residualDual(loss problem.Loss) []float64 {
 		a, _ := t.samples(t.seg[s], t.seg[s]+1)
 		return a >= n/2
 	})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		fill(mid, ns)
-	}()
-	fill(0, mid)
-	wg.Wait()
+	parallel.Run(2, func(part int) {
+		if part == 0 {
+			fill(0, mid)
+		} else {
+			fill(mid, ns)
+		}
+	})
 	return u
 }
 

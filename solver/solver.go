@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ridgeline-nn/ridgeline/certificate"
+	"github.com/ridgeline-nn/ridgeline/internal/parallel"
 	"github.com/ridgeline-nn/ridgeline/problem"
 	"github.com/ridgeline-nn/ridgeline/representer"
 )
@@ -99,8 +100,22 @@ const (
 func checkNumerics(g *problem.Groups) error {
 	G := len(g.X)
 	lo, hi := g.X[0], g.X[G-1]
-	for _, y := range g.Y {
-		if math.Abs(y) > maxMagnitude {
+	// The largest target in each half (concurrently for large N).
+	n := len(g.Y)
+	parts := parallel.Parts(n)
+	biggest := make([]float64, parts)
+	parallel.Run(parts, func(part int) {
+		a, b := parallel.Span(n, parts, part)
+		m := 0.0
+		for _, y := range g.Y[a:b] {
+			if a := math.Abs(y); a > m {
+				m = a
+			}
+		}
+		biggest[part] = m
+	})
+	for _, y := range biggest {
+		if y > maxMagnitude {
 			return fmt.Errorf("%w: a target of magnitude %.3g exceeds %.0e; rescale the targets", ErrIllConditioned, y, maxMagnitude)
 		}
 	}
