@@ -130,7 +130,18 @@ const (
 	// bucket is sorted by radix, which bounds the cost by O(N) whatever
 	// the distribution of the values.
 	bucketDepth = 3
+	// coarseBuckets is the number of buckets of the outer distribution
+	// above coarseMin values.
+	coarseBuckets = 1 << 10
 )
+
+// coarseMin is the number of values above which the outer distribution
+// uses coarseBuckets buckets only, each bucket (of about N/coarseBuckets
+// values) then distributed again in cache. A scatter into N/bucketLoad
+// buckets of arrays much larger than the caches misses the TLB on nearly
+// every write: at N = 10^7 the coarse level halves the time of the sort, at
+// 10^6 it gains nothing. (A variable for the tests.)
+var coarseMin = 1 << 22
 
 // bucketOrder sets ord to the stable sorting permutation of x and xs to the
 // sorted values by the distribution sort of sortedOrder, given the smallest
@@ -172,6 +183,9 @@ type bucketScratch struct {
 func (s *bucketScratch) distribute(dst []float64, dstOrd []int, src []float64, srcOrd []int, lo, hi float64, depth int, other *bucketScratch) bool {
 	n := len(src)
 	nb := n / bucketLoad
+	if depth == 0 && n > coarseMin {
+		nb = coarseBuckets
+	}
 	width := hi - lo
 	scale := float64(nb) / width
 	if !(width > 0 && width <= math.MaxFloat64 && scale <= math.MaxFloat64) || n > math.MaxInt32 {

@@ -57,6 +57,19 @@ var sortInputs = []struct {
 // infinities and subnormals, and the sorted values that Group1D takes
 // from it.
 func TestSortedOrderMatchesStableSort(t *testing.T) {
+	for _, coarse := range []int{coarseMin, 3 * radixMin} {
+		t.Run(fmt.Sprintf("coarse above %d", coarse), func(t *testing.T) {
+			old := coarseMin
+			coarseMin = coarse
+			defer func() { coarseMin = old }()
+			testSortedOrder(t)
+		})
+	}
+}
+
+// testSortedOrder is TestSortedOrderMatchesStableSort with the current
+// sizes of the distribution sort.
+func testSortedOrder(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, in := range sortInputs {
 		for _, n := range []int{0, 1, 5, 100, radixMin - 1, radixMin, 3 * radixMin, 16 * radixMin} {
