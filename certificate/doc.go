@@ -85,6 +85,22 @@
 // from DataScale: ½Σω(y − ȳ)² for the squared and Huber losses, Σω|y − ȳ|
 // for l1 and max|y − ȳ| for interpolation (ȳ the weighted mean).
 //
+// # Many certificates, sorted data
+//
+// An Evaluator prepares what does not depend on λ, on the function or on
+// the dual once (the data in sorted order, checked against the order given;
+// for m ≥ 2 the projection basis and the projected targets) and certifies
+// any number of them, concurrently if need be: a regularisation path, or a
+// solver that proposes several duals. Order 1 (step functions) has an
+// evaluation of its own that works in sorted order throughout, in a few
+// passes shared between two goroutines for large N. A solver that works on
+// the sorted samples passes its sorted inputs to NewEvaluatorSorted, which
+// checks them value for value instead of gathering a copy (and can gather
+// the sorted targets for the solver in the same pass), and its dual in
+// sorted order to EvaluateSorted. What is checked is the same either way:
+// that the order is a permutation that sorts the inputs, and that the data
+// the certificate uses are the problem's.
+//
 // # References
 //
 // Parhi & Nowak, "Banach Space Representer Theorems for Neural Networks and

@@ -42,7 +42,10 @@
 // # Duplicated inputs
 //
 // In one dimension, [Problem.Group1D] sorts the samples and gathers equal
-// inputs, which share one fitted value (DESIGN §3). For the squared loss a
+// inputs, which share one fitted value (DESIGN §3); [Problem.GroupSorted]
+// does the same for samples the caller has sorted ([SortedValues]), taking
+// its sorted arrays as they are. The slices of [Groups] are read-only and
+// may share memory with each other or with the caller's arrays. For the squared loss a
 // group can be merged into one sample with the summed weight and the
 // weighted mean target ȳ; the loss then drops the constant
 // ½Σω(y − ȳ)² of each group, which [Groups.MergeConstant] returns so that

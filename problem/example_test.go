@@ -61,3 +61,28 @@ func ExampleParseLoss() {
 	// interp  ℓ(2) = +Inf, ℓ'(2) = 0, ℓ*(ℓ'(2)) = 0
 	// unknown loss "hinge" (want interp, squared, l1 or huber)
 }
+
+func ExampleProblem_GroupSorted() {
+	// Four samples, two of them at x = 0.
+	p := &problem.Problem{Dim: 1, X: []float64{2, 0, 1, 0}, Y: []float64{5, 1, 3, 2}, Loss: problem.Squared{}, Lambda: 1, Order: 1, Skip: true}
+	// A caller that sorts the samples itself (a solver, or a certificate
+	// that gathers the targets) hands the sorted arrays over.
+	ord, xs := problem.SortedValues(p.X)
+	ys := make([]float64, len(ord))
+	for k, i := range ord {
+		ys[k] = p.Y[i]
+	}
+	g, err := p.GroupSorted(ord, xs, ys, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("order:", g.Order)
+	fmt.Println("inputs:", g.X, "starts:", g.Start)
+	fmt.Println("Σω:", g.SumW, "means:", g.MeanY)
+
+	// Output:
+	// order: [1 3 2 0]
+	// inputs: [0 1 2] starts: [0 2 3 4]
+	// Σω: [2 1 1] means: [1.5 3 5]
+}
