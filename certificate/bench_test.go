@@ -1,0 +1,53 @@
+package certificate
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/ridgeline-nn/ridgeline/problem"
+	"github.com/ridgeline-nn/ridgeline/representer"
+)
+
+// BenchmarkEvaluateStep times the order-1 certificate at N = 10^6 (x
+// uniform on [0, 1), a step function with 1000 jumps) with the data
+// prepared once, as Solve uses it: the residual dual, and a dual given in
+// sorted order.
+func BenchmarkEvaluateStep(b *testing.B) {
+	const n = 1000000
+	r := rand.New(rand.NewPCG(1, 2))
+	p := &problem.Problem{Dim: 1, X: make([]float64, n), Y: make([]float64, n), Loss: problem.Squared{}, Lambda: 1000, Order: 1, Skip: true}
+	for i := range p.X {
+		p.X[i] = r.Float64()
+		p.Y[i] = math.Sin(8*p.X[i]) + 0.1*r.NormFloat64()
+	}
+	s := &representer.Spline{Order: 1, Poly: []float64{0}}
+	for k := range 1000 {
+		s.Knots = append(s.Knots, (float64(k)+0.5)/1000)
+		s.Amps = append(s.Amps, 8*math.Cos(8*(float64(k)+0.5)/1000)/1000)
+	}
+	ord, xs := problem.SortedValues(p.X)
+	ev, err := NewEvaluatorSorted(p, ord, xs, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, ys, _ := ev.Sorted()
+	us := make([]float64, n)
+	f := make([]float64, n)
+	s.EvalTo(f, xs)
+	for k := range us {
+		us[k] = ys[k] - f[k]
+	}
+	for _, bc := range []struct {
+		name string
+		u    []float64
+	}{{"residual", nil}, {"sorted dual", us}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := ev.EvaluateSorted(p.Lambda, s, bc.u); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
