@@ -141,18 +141,18 @@ func stepSweep(x, u []float64) (sup, at, mom, comp float64) {
 
 // linearSweep is sweep for m = 2, where η is piecewise linear with kinks at
 // the inputs, so its supremum over [x_0, ∞) is attained at an input, and
-// the moments are Σu and Σu·(x_n − t). It performs the same floating-point
-// operations as sweep does for m = 2 (the factorials there are 1), so it
-// returns the same values, without sweep's loops and divisions.
+// the moments are Σu and Σu·(x_n − t). It performs the floating-point
+// operations sweep performs for m = 2 (the factorials there are 1), less
+// the additions of a moment to a zero sum, which are exact (up to the sign
+// of a zero): it returns the same supremum and the same moments, without
+// sweep's loops and divisions.
 func linearSweep(x, u []float64) (sup, at, m0, c0, m1, c1 float64) {
 	n := len(x)
 	for j := n - 1; j >= 0; j-- {
 		if j < n-1 {
 			h := x[j+1] - x[j]
-			s, e := twoSumAcc(0, 0, m0)
-			s, e = twoSumAcc(s, e, c0)
-			t, f := twoSumAcc(0, 0, m1)
-			t, f = twoSumAcc(t, f, c1)
+			s, e := twoSumAcc(m0, 0, c0)
+			t, f := twoSumAcc(m1, 0, c1)
 			t, f = twoSumAcc(t, f, m0*h)
 			t, f = twoSumAcc(t, f, c0*h)
 			m0, c0, m1, c1 = s, e, t, f

@@ -171,6 +171,13 @@ func (s *Spline) sweep(dst, xs []float64, perm []int) {
 		}
 		n = len(perm)
 	}
+	// Order 2 with a linear polynomial part, the common case, evaluates
+	// without horner's loops.
+	linear := m == 2 && len(s.Poly) == 2
+	var p0, p1 float64
+	if linear {
+		p0, p1 = s.Poly[0], s.Poly[1]
+	}
 	for j := 0; j < n; j++ {
 		i := j
 		if perm != nil {
@@ -200,6 +207,12 @@ func (s *Spline) sweep(dst, xs []float64, perm []int) {
 			anchor = s.Knots[k]
 			// a·ρ_m(x − t) adds a/(m−1)! to the coefficient of (x − t)^{m−1}.
 			c[m-1] += s.Amps[k] * jump
+		}
+		if linear {
+			// horner's operations for two coefficients, unrolled.
+			d := x - anchor
+			dst[i] = ((0*x+p1)*x + p0) + ((0*d+c[1])*d + c[0])
+			continue
 		}
 		dst[i] = horner(s.Poly, x) + horner(c, x-anchor)
 	}

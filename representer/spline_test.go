@@ -321,3 +321,38 @@ func BenchmarkSplineEvalToSorted1e3(b *testing.B)   { benchmarkSplineEvalTo(b, 2
 func BenchmarkSplineEvalToSorted1e5(b *testing.B)   { benchmarkSplineEvalTo(b, 2, 1e5, 1e5, true) }
 func BenchmarkSplineEvalToUnsorted1e5(b *testing.B) { benchmarkSplineEvalTo(b, 2, 1e5, 1e5, false) }
 func BenchmarkSplineEvalToCubic1e5(b *testing.B)    { benchmarkSplineEvalTo(b, 4, 1e5, 1e5, true) }
+
+// TestEvalToLinearPath checks the unrolled evaluation of order-2 splines
+// with a linear polynomial part against the general one (the same
+// function with a zero quadratic coefficient, which goes through horner's
+// loops): the same operations, so the same bits, at sorted and unsorted
+// inputs, with knots left of, among and right of them.
+func TestEvalToLinearPath(t *testing.T) {
+	rnd := newRand(t)
+	for trial := 0; trial < 50; trial++ {
+		n := 1 + rnd.IntN(300)
+		xs := make([]float64, n)
+		for i := range xs {
+			xs[i] = 4*rnd.Float64() - 2
+		}
+		if trial%2 == 0 {
+			slices.Sort(xs)
+		}
+		s := &Spline{Order: 2, Poly: []float64{rnd.NormFloat64(), rnd.NormFloat64()}}
+		for k := 0; k < rnd.IntN(12); k++ {
+			s.Knots = append(s.Knots, 6*rnd.Float64()-3)
+		}
+		slices.Sort(s.Knots)
+		s.Knots = slices.Compact(s.Knots)
+		for range s.Knots {
+			s.Amps = append(s.Amps, rnd.NormFloat64())
+		}
+		general := &Spline{Order: 2, Knots: s.Knots, Amps: s.Amps, Poly: append(slices.Clone(s.Poly), 0)}
+		got, want := make([]float64, n), make([]float64, n)
+		s.EvalTo(got, xs)
+		general.EvalTo(want, xs)
+		for i := range got {
+			require.Equal(t, math.Float64bits(want[i]), math.Float64bits(got[i]), "trial %d x = %v", trial, xs[i])
+		}
+	}
+}
