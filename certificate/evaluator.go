@@ -241,7 +241,9 @@ func (e *Evaluator) Evaluate(lambda float64, s *representer.Spline, u []float64)
 	c := &Certificate{Regularizer: s.TV()}
 	_, squared := p.Loss.(problem.Squared)
 	maxRes := 0.0
-	// In the same pass, the residual dual if none is proposed.
+	// In the same pass, the dual vector in sorted order (the residual dual
+	// if none is proposed): checked, and 0 where there is no loss.
+	bad, badV := -1, 0.0
 	for k := 0; k < n; k++ {
 		r := fs[k] - e.ys[k]
 		if a := math.Abs(r); a > maxRes || a != a {
@@ -254,31 +256,28 @@ func (e *Evaluator) Evaluate(lambda float64, s *representer.Spline, u []float64)
 		default:
 			c.LossValue += e.ws[k] * p.Loss.Value(r)
 		}
+		var v float64
 		switch {
 		case u != nil:
+			v = u[e.ord[k]]
 		case squared:
-			us[k] = -e.ws[k] * r // problem.Squared.Deriv
+			v = -e.ws[k] * r // problem.Squared.Deriv
 		default:
-			us[k] = -e.ws[k] * p.Loss.Deriv(r)
+			v = -e.ws[k] * p.Loss.Deriv(r)
 		}
+		if v-v != 0 && bad < 0 { // NaN or ±Inf
+			bad, badV = k, v
+		}
+		if !e.active[k] {
+			v = 0
+		}
+		us[k] = v
+	}
+	if bad >= 0 {
+		return nil, fmt.Errorf("%w: entry %d is %v", ErrDual, e.ord[bad], badV)
 	}
 	c.MaxResidual = maxRes
 	c.objective(p, e.yscale)
-
-	// The dual vector in sorted order: checked, and 0 where there is no loss.
-	if u != nil {
-		for k, i := range e.ord {
-			us[k] = u[i]
-		}
-	}
-	for k, v := range us {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("%w: entry %d is %v", ErrDual, e.ord[k], v)
-		}
-		if !e.active[k] {
-			us[k] = 0
-		}
-	}
 	// 1. Project onto {Pᵀu = 0} over the samples that carry loss.
 	e.basis.project(us)
 

@@ -389,8 +389,7 @@ func (s *activeSet) sweepRuns(thr float64) (worst float64) {
 	for iv := nb - 2; iv >= 0; iv-- {
 		a, b := int(s.tau[iv]), int(s.tau[iv+1])
 		x0, c0 := xs[a], c[iv]
-		inv := 1 / (xs[b] - x0)
-		dc := c[iv+1] - c0
+		slope := (c[iv+1] - c0) / (xs[b] - x0)
 		// The interior inputs a < j < b, from the right.
 		xi := xs[a+1 : b]
 		wi, yi := w[a+1:b], y[a+1:b]
@@ -400,8 +399,9 @@ func (s *activeSet) sweepRuns(thr float64) (worst float64) {
 			xj := xi[k]
 			e += (xr - xj) * sum
 			xr = xj
-			sum += wi[k] * (yi[k] - (c0 + (xj-x0)*inv*dc))
-			if v := math.Abs(e); v > thr {
+			sum += wi[k] * (yi[k] - (c0 + (xj-x0)*slope))
+			if e > thr || e < -thr {
+				v := math.Abs(e)
 				j := a + 1 + k
 				eta[j] = e
 				if open && (e > 0) == (eta[j+1] > 0) {
