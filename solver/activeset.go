@@ -389,7 +389,8 @@ func (s *activeSet) sweepRuns(thr float64) (worst float64) {
 	for iv := nb - 2; iv >= 0; iv-- {
 		a, b := int(s.tau[iv]), int(s.tau[iv+1])
 		x0, c0 := xs[a], c[iv]
-		slope := (c[iv+1] - c0) / (xs[b] - x0)
+		inv := 1 / (xs[b] - x0)
+		dc := c[iv+1] - c0
 		// The interior inputs a < j < b, from the right.
 		xi := xs[a+1 : b]
 		wi, yi := w[a+1:b], y[a+1:b]
@@ -399,9 +400,8 @@ func (s *activeSet) sweepRuns(thr float64) (worst float64) {
 			xj := xi[k]
 			e += (xr - xj) * sum
 			xr = xj
-			sum += wi[k] * (yi[k] - (c0 + (xj-x0)*slope))
-			if e > thr || e < -thr {
-				v := math.Abs(e)
+			sum += wi[k] * (yi[k] - (c0 + (xj-x0)*inv*dc))
+			if v := math.Abs(e); v > thr {
 				j := a + 1 + k
 				eta[j] = e
 				if open && (e > 0) == (eta[j+1] > 0) {
