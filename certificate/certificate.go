@@ -181,22 +181,31 @@ func newDualSums(p *problem.Problem) dualSums {
 	return dualSums{boxAlpha: math.Inf(1), bound: p.Loss.DualBound(), interp: problem.IsInterp(p.Loss)}
 }
 
-// add adds an active sample of projected target y, projected dual u and
-// weight w.
-func (d *dualSums) add(y, u, w float64) {
-	d.yu, d.yuComp = twoSumAcc(d.yu, d.yuComp, y*u)
-	d.yuAbs += math.Abs(y * u)
-	d.yy += y * y
-	d.uu += u * u
-	if u == 0 {
-		return
-	}
-	if !d.interp {
-		d.uwu += u * u / w
-		if !math.IsInf(d.bound, 1) {
-			d.boxAlpha = math.Min(d.boxAlpha, w*d.bound/math.Abs(u))
+// addAll adds the active samples (active[k]; all if active is nil) of
+// projected targets ys, projected duals us and weights ws. The sums are
+// kept in local variables, which the compiler holds in registers, and
+// stored once. (stepCertificate forms the same sums, by the same
+// operations, in a pass of its own.)
+func (d *dualSums) addAll(ys, us, ws []float64, active []bool) {
+	yu, yuComp, yuAbs, yy, uu, uwu, boxAlpha := d.yu, d.yuComp, d.yuAbs, d.yy, d.uu, d.uwu, d.boxAlpha
+	box := !d.interp && !math.IsInf(d.bound, 1)
+	for k, u := range us {
+		if active != nil && !active[k] {
+			continue
+		}
+		y, w := ys[k], ws[k]
+		yu, yuComp = twoSumAcc(yu, yuComp, y*u)
+		yuAbs += math.Abs(y * u)
+		yy += y * y
+		uu += u * u
+		if u != 0 && !d.interp {
+			uwu += u * u / w
+			if box {
+				boxAlpha = math.Min(boxAlpha, w*d.bound/math.Abs(u))
+			}
 		}
 	}
+	d.yu, d.yuComp, d.yuAbs, d.yy, d.uu, d.uwu, d.boxAlpha = yu, yuComp, yuAbs, yy, uu, uwu, boxAlpha
 }
 
 // bound completes the certificate from the sums of the projected dual and

@@ -290,11 +290,7 @@ func (e *Evaluator) Evaluate(lambda float64, s *representer.Spline, u []float64)
 	// rounding left in Pᵀu. What rounding remains is subtracted (yuSlack),
 	// so that a u that is rounding noise can never be scaled into a bound.
 	d := newDualSums(p)
-	for k := 0; k < n; k++ {
-		if e.active[k] {
-			d.add(e.yt[k], us[k], e.ws[k])
-		}
-	}
+	d.addAll(e.yt, us, e.ws, e.active)
 	if err := c.bound(p, d); err != nil {
 		return nil, err
 	}

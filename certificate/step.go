@@ -171,7 +171,7 @@ func stepCertificate(p *problem.Problem, ord []int, data *stepData, s *represent
 	var yscale float64
 	sums := func() {
 		// Local accumulators, which the compiler keeps in registers: the
-		// loss sums and those of dualSums.add, by its operations.
+		// loss sums and those of dualSums.addAll, by its operations.
 		loss, maxRes := 0.0, 0.0
 		yu, yuComp, yuAbs, yy, uu, uwu, boxAlpha := 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, d.boxAlpha
 		box := !d.interp && !math.IsInf(d.bound, 1)
