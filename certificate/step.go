@@ -62,14 +62,17 @@ func gatherStep(p *problem.Problem, ord []int) (*stepData, error) {
 //
 // The passes, each over the samples in sorted order:
 //
-//	A. gather the data into sorted order (the only random reads), evaluate
-//	   f, form the residual dual if none is proposed, and sum u and y over
-//	   the active samples; meanwhile check that ord is a permutation;
+//	0. gather the data into sorted order (the only random reads) and
+//	   check that ord is a permutation, unless an Evaluator has done so
+//	   (gatherStep);
+//	A. the dual in sorted order (the residual dual if none is proposed), J
+//	   from the spline's values, and the sums of u and y over the active
+//	   samples;
 //	B. the sums of the second projection;
 //	C. S = sup|η| (for m = 1 the running sum of the projected u from the
 //	   right, formed as stepSweep, DualSup's order-1 sweep, forms it), and
 //	   that ord sorts the inputs; and, concurrently,
-//	D. J from the spline's values and the sums of step 3.
+//	D. the sums of step 3.
 //
 // From parallelMin samples on, A and B run in two halves on two
 // goroutines, and C beside D. Sums over the samples run in sorted rather
@@ -116,27 +119,56 @@ func stepCertificate(p *problem.Problem, ord []int, data *stepData, s *represent
 		if fs != nil {
 			s.EvalTo(fs[a:b], xs[a:b])
 		}
-		if u == nil {
-			f := newStepCursor(s, levels, fs, xs)
-			for k := b - 1; k >= a; k-- {
-				w := 1.0
-				if ws != nil {
-					w = ws[k]
-				}
-				if r := f.at(k) - ys[k]; isSquared {
-					us[k] = -w * r
-				} else {
-					us[k] = -w * p.Loss.Deriv(r)
-				}
+		// J's sums over the part (and the residual dual if none is
+		// proposed), on local accumulators.
+		loss, maxRes, yscale := 0.0, 0.0, 0.0
+		f := newStepCursor(s, levels, fs, xs)
+		for k := b - 1; k >= a; k-- {
+			y := ys[k]
+			r := f.at(k) - y
+			// NaN propagates, as through the builtin max.
+			if a := math.Abs(r); a > maxRes || a != a {
+				maxRes = a
+			}
+			if a := math.Abs(y); a > yscale || a != a {
+				yscale = a
+			}
+			w := 1.0
+			if ws != nil {
+				w = ws[k]
+			}
+			switch {
+			case interp:
+			case isSquared:
+				loss += w * (0.5 * r * r)
+			default:
+				loss += w * p.Loss.Value(r)
+			}
+			switch {
+			case u != nil:
+			case isSquared:
+				us[k] = -w * r
+			default:
+				us[k] = -w * p.Loss.Deriv(r)
 			}
 		}
 		first[part] = activeSums(ys[a:b], weights(ws, a, b), us[a:b], o)
+		first[part].loss, first[part].maxRes, first[part].yscale = loss, maxRes, yscale
 	})
 	var na int
 	var su, sy float64
+	c := &Certificate{Regularizer: s.TV()}
+	var yscale float64
 	for _, f := range first {
 		if f.err != nil {
 			return nil, f.err
+		}
+		c.LossValue += f.loss
+		if f.maxRes > c.MaxResidual || f.maxRes != f.maxRes {
+			c.MaxResidual = f.maxRes
+		}
+		if f.yscale > yscale || f.yscale != f.yscale {
+			yscale = f.yscale
 		}
 		na, su, sy = na+f.n, su+f.u, sy+f.y
 	}
@@ -165,39 +197,20 @@ func stepCertificate(p *problem.Problem, ord []int, data *stepData, s *represent
 	// (y + cy1) + cy2, formed where they are used.
 	cu1, cu2, cy1, cy2 := -pr.du1*q, -pr.du2*q, -pr.dy1*q, -pr.dy2*q
 
-	// D, on a second goroutine for large N: J and the sums of step 3.
-	c := &Certificate{Regularizer: s.TV()}
+	// D, on a second goroutine for large N: the sums of step 3.
 	d := newDualSums(p)
-	var yscale float64
 	sums := func() {
 		// Local accumulators, which the compiler keeps in registers: the
-		// loss sums and those of dualSums.addAll, by its operations.
-		loss, maxRes := 0.0, 0.0
+		// sums of dualSums.addAll, by its operations.
 		yu, yuComp, yuAbs, yy, uu, uwu, boxAlpha := 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, d.boxAlpha
 		box := !d.interp && !math.IsInf(d.bound, 1)
-		f := newStepCursor(s, levels, fs, xs)
 		for k := n - 1; k >= 0; k-- {
-			y := ys[k]
-			r := f.at(k) - y
-			// NaN propagates, as through the builtin max.
-			if a := math.Abs(r); a > maxRes || a != a {
-				maxRes = a
-			}
-			if a := math.Abs(y); a > yscale || a != a {
-				yscale = a
-			}
 			w := 1.0
 			if ws != nil {
 				w = ws[k]
 			}
-			switch {
-			case interp:
-			case isSquared:
-				loss += w * (0.5 * r * r)
-			default:
-				loss += w * p.Loss.Value(r)
-			}
 			if w > 0 {
+				y := ys[k]
 				v := (us[k] + cu1) + cu2
 				yt := (y + cy1) + cy2
 				yu, yuComp = twoSumAcc(yu, yuComp, yt*v)
@@ -216,7 +229,6 @@ func stepCertificate(p *problem.Problem, ord []int, data *stepData, s *represent
 				}
 			}
 		}
-		c.LossValue, c.MaxResidual = loss, maxRes
 		d.yu, d.yuComp, d.yuAbs, d.yy, d.uu, d.uwu, d.boxAlpha = yu, yuComp, yuAbs, yy, uu, uwu, boxAlpha
 	}
 	var wg sync.WaitGroup
@@ -334,11 +346,13 @@ func (c *stepCursor) at(k int) float64 {
 }
 
 // stepSums are sums over the active samples of a part: their number, Σu
-// and Σy, and the error of a non-finite dual entry.
+// and Σy, and the error of a non-finite dual entry; and over all its
+// samples, the loss, the largest residual and the largest |y|.
 type stepSums struct {
-	n    int
-	u, y float64
-	err  error
+	n                    int
+	u, y                 float64
+	loss, maxRes, yscale float64
+	err                  error
 }
 
 // weights returns ws[a:b], or nil (all weights 1) if ws is nil.
