@@ -779,29 +779,74 @@ func (q *knotQueue) root(fa, fb float64) float64 {
 
 // segments splits the fitted groups into maximal runs of equal z and
 // takes the segment values to the problem's units.
+//
+// From order1SplitMin fitted groups on, the two halves of z are scanned
+// concurrently.
 func (t *tv1) segments() {
 	z := t.z
-	t.seg = t.seg[:0]
-	t.sig = t.sig[:0]
-	t.val = t.val[:0]
-	for j := range z {
-		if j == 0 || z[j] != z[j-1] {
-			s := 0.0
-			if j > 0 {
-				s = math.Copysign(1, z[j]-z[j-1])
+	type found struct {
+		seg      []int
+		sig, val []float64
+	}
+	scan := func(a, b int) (f found) {
+		for j := a; j < b; j++ {
+			if j == 0 || z[j] != z[j-1] {
+				s := 0.0
+				if j > 0 {
+					s = math.Copysign(1, z[j]-z[j-1])
+				}
+				f.seg = append(f.seg, j)
+				f.sig = append(f.sig, s)
+				f.val = append(f.val, t.sc.y0+t.sc.ys*z[j])
 			}
-			t.seg = append(t.seg, j)
-			t.sig = append(t.sig, s)
-			t.val = append(t.val, t.sc.y0+t.sc.ys*z[j])
 		}
+		return f
+	}
+	parts := 1
+	if len(z) >= order1SplitMin {
+		parts = 2
+	}
+	halves := make([]found, parts)
+	parallel.Run(parts, func(part int) {
+		halves[part] = scan(parallel.Span(len(z), parts, part))
+	})
+	t.seg, t.sig, t.val = t.seg[:0], t.sig[:0], t.val[:0]
+	for _, f := range halves {
+		t.seg = append(t.seg, f.seg...)
+		t.sig = append(t.sig, f.sig...)
+		t.val = append(t.val, f.val...)
 	}
 	t.seg = append(t.seg, len(z))
+}
+
+// segmentHalves calls f on the segments s0 … s1−1: from order1SplitMin
+// samples on, on those that start in the first half of the samples and
+// on the others concurrently, else on all at once.
+func (t *tv1) segmentHalves(f func(s0, s1 int)) {
+	n, ns := len(t.g.Order), len(t.val)
+	if n < order1SplitMin || ns < 2 {
+		f(0, ns)
+		return
+	}
+	// The first segment that starts in the second half of the samples.
+	mid := sort.Search(ns, func(s int) bool {
+		a, _ := t.samples(t.seg[s], t.seg[s]+1)
+		return a >= n/2
+	})
+	parallel.Run(2, func(part int) {
+		if part == 0 {
+			f(0, mid)
+		} else {
+			f(mid, ns)
+		}
+	})
 }
 
 // polish recomputes each segment's value from its stationarity condition
 // on the problem's own samples, Σ ω ℓ'(v − y) = λ(σ_right − σ_left),
 // removes jumps whose sign then disagrees with the segmentation's, and
-// repeats until none is removed. It returns the number of rounds.
+// repeats until none is removed. It returns the number of rounds. The
+// segments are polished in two halves concurrently (segmentHalves).
 //
 // Each value is found as an offset d from a sample y_r of its segment,
 // v = y_r + d, so that a segment whose samples share one target gets
@@ -812,25 +857,27 @@ func (t *tv1) polish() int {
 	t.off = make([]float64, len(t.val))
 	for pass := 1; ; pass++ {
 		ns := len(t.val)
-		for s := 0; s < ns; s++ {
-			rhs := -t.sig[s]
-			if s+1 < ns {
-				rhs += t.sig[s+1]
+		t.segmentHalves(func(s0, s1 int) {
+			for s := s0; s < s1; s++ {
+				rhs := -t.sig[s]
+				if s+1 < ns {
+					rhs += t.sig[s+1]
+				}
+				rhs *= t.lam
+				a, b := t.samples(t.seg[s], t.seg[s+1])
+				ref := t.reference(a, b)
+				var d float64
+				switch t.kind {
+				case tvSquared:
+					d = t.squaredSegment(a, b, ref, rhs)
+				case tvHuber:
+					d = t.huberSegment(a, b, ref, rhs, t.val[s]-ref)
+				case tvL1:
+					ref = t.l1Segment(a, b, t.val[s])
+				}
+				t.ref[s], t.off[s], t.val[s] = ref, d, ref+d
 			}
-			rhs *= t.lam
-			a, b := t.samples(t.seg[s], t.seg[s+1])
-			ref := t.reference(a, b)
-			var d float64
-			switch t.kind {
-			case tvSquared:
-				d = t.squaredSegment(a, b, ref, rhs)
-			case tvHuber:
-				d = t.huberSegment(a, b, ref, rhs, t.val[s]-ref)
-			case tvL1:
-				ref = t.l1Segment(a, b, t.val[s])
-			}
-			t.ref[s], t.off[s], t.val[s] = ref, d, ref+d
-		}
+		})
 		// Keep the jumps whose sign agrees (or that vanished: a zero jump
 		// has every subgradient in [−1, 1]).
 		kept := 1
@@ -860,8 +907,7 @@ func (t *tv1) polish() int {
 // order the certificate works in: a sequential pass, where the problem's
 // order would be a random scatter here and a random gather there.
 //
-// From order1SplitMin samples on, the segments are filled in two halves
-// concurrently.
+// The segments are filled in two halves concurrently (segmentHalves).
 func (t *tv1) residualDual(loss problem.Loss) []float64 {
 	n := len(t.g.Order)
 	var u []float64
@@ -891,23 +937,7 @@ func (t *tv1) residualDual(loss problem.Loss) []float64 {
 			}
 		}
 	}
-	ns := len(t.val)
-	if n < order1SplitMin || ns < 2 {
-		fill(0, ns)
-		return u
-	}
-	// The first segment that starts in the second half of the samples.
-	mid := sort.Search(ns, func(s int) bool {
-		a, _ := t.samples(t.seg[s], t.seg[s]+1)
-		return a >= n/2
-	})
-	parallel.Run(2, func(part int) {
-		if part == 0 {
-			fill(0, mid)
-		} else {
-			fill(mid, ns)
-		}
-	})
+	t.segmentHalves(fill)
 	return u
 }
 
