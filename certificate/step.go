@@ -62,17 +62,17 @@ func gatherStep(p *problem.Problem, ord []int) (*stepData, error) {
 //
 // The passes, each over the samples in sorted order:
 //
-//	0. gather the data into sorted order (the only random reads) and
-//	   check that ord is a permutation, unless an Evaluator has done so
-//	   (gatherStep);
-//	A. the dual in sorted order (the residual dual if none is proposed), J
-//	   from the spline's values, and the sums of u and y over the active
-//	   samples;
-//	B. the sums of the second projection;
-//	C. S = sup|η| (for m = 1 the running sum of the projected u from the
-//	   right, formed as stepSweep, DualSup's order-1 sweep, forms it), and
-//	   that ord sorts the inputs; and, concurrently,
-//	D. the sums of step 3.
+//  0. gather the data into sorted order (the only random reads) and
+//     check that ord is a permutation, unless an Evaluator has done so
+//     (gatherStep);
+//     A. the dual in sorted order (the residual dual if none is proposed), J
+//     from the spline's values, and the sums of u and y over the active
+//     samples;
+//     B. the sums of the second projection;
+//     C. S = sup|η| (for m = 1 the running sum of the projected u from the
+//     right, formed as stepSweep, DualSup's order-1 sweep, forms it), and
+//     that ord sorts the inputs; and, concurrently,
+//     D. the sums of step 3.
 //
 // From parallelMin samples on, A and B run in two halves on two
 // goroutines, and C beside D. Sums over the samples run in sorted rather

@@ -389,6 +389,22 @@ func withSplitMin(v int, f func()) {
 	f()
 }
 
+// requireDequeMatchesHeap runs the squared-loss program with the deque
+// (dpSquared), from one end and from both ends, and checks its values
+// against the priority-queue version (dpHeap) to 1e-9, before any polish.
+func requireDequeMatchesHeap(t *testing.T, p *problem.Problem, g *problem.Groups, name string) {
+	t.Helper()
+	b := newTV1(p, g, tvSquared, 0)
+	b.dpHeap()
+	for _, split := range []int{order1SplitMin, 2} {
+		a := newTV1(p, g, tvSquared, 0)
+		withSplitMin(split, a.dpSquared)
+		for k := range a.z {
+			require.InDelta(t, a.z[k], b.z[k], 1e-9, "%s split from %d, group %d", name, split, k)
+		}
+	}
+}
+
 // TestOrder1HeapMatchesDeque runs the general dynamic program (breakpoints
 // in a priority queue) on the squared loss and compares it with the deque
 // version before any polish, run from one end and from both ends; and checks that the Huber loss with δ beyond
@@ -404,15 +420,7 @@ func TestOrder1HeapMatchesDeque(t *testing.T) {
 			}
 			g, err := p.Group1D()
 			require.NoError(t, err)
-			b := newTV1(p, g, tvSquared, 0)
-			b.dpHeap()
-			for _, split := range []int{order1SplitMin, 2} {
-				a := newTV1(p, g, tvSquared, 0)
-				withSplitMin(split, a.dpSquared)
-				for k := range a.z {
-					require.InDelta(t, a.z[k], b.z[k], 1e-9, "n=%d λ=%g split from %d, group %d", n, lam, split, k)
-				}
-			}
+			requireDequeMatchesHeap(t, p, g, fmt.Sprintf("n=%d λ=%g", n, lam))
 
 			sq, err := Solve(p, Options{})
 			require.NoError(t, err)
@@ -452,15 +460,7 @@ func TestOrder1StructuredData(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/lambda=%g", fam.name, lam), func(t *testing.T) {
 				g, err := p.Group1D()
 				require.NoError(t, err)
-				b := newTV1(p, g, tvSquared, 0)
-				b.dpHeap()
-				for _, split := range []int{order1SplitMin, 2} {
-					a := newTV1(p, g, tvSquared, 0)
-					withSplitMin(split, a.dpSquared)
-					for k := range a.z {
-						require.InDelta(t, a.z[k], b.z[k], 1e-9, "split from %d, group %d", split, k)
-					}
-				}
+				requireDequeMatchesHeap(t, p, g, "")
 				sol, err := Solve(p, Options{})
 				require.NoError(t, err)
 				requireCertified1(t, p, sol)
