@@ -104,22 +104,16 @@ func EvaluateSorted(p *problem.Problem, ord []int, s *representer.Spline, us []f
 	if err := checkArgs(p, ord, s, us); err != nil {
 		return nil, err
 	}
-	n := p.N()
 	if p.Order == 1 {
 		return stepCertificate(p, ord, nil, s, us, true)
 	}
-	var u []float64
-	if us != nil {
-		// The general path works in the problem's order; an index out of
-		// range is skipped here and reported by evaluateGeneral.
-		u = make([]float64, n)
-		for k, i := range ord {
-			if uint(i) < uint(n) {
-				u[i] = us[k]
-			}
-		}
+	// The general evaluation works in sorted order; ord is checked when
+	// the Evaluator is made.
+	e, err := newEvaluator(p, ord, false)
+	if err != nil {
+		return nil, err
 	}
-	return evaluateGeneral(p, ord, s, u)
+	return e.evaluate(p.Lambda, s, us, true)
 }
 
 // evaluateGeneral is EvaluateOrdered for orders ≥ 2, on arguments of

@@ -192,26 +192,7 @@ func newEvaluatorFrom(p *problem.Problem, ord []int, step bool, sorted *stepData
 // is the entry of sample ord[k] (nil: the residual dual), as for the
 // package's EvaluateSorted, whose certificate this is.
 func (e *Evaluator) EvaluateSorted(lambda float64, s *representer.Spline, us []float64) (*Certificate, error) {
-	n := e.p.N()
-	if us != nil && len(us) != n {
-		return nil, fmt.Errorf("%w: length %d for %d samples", ErrDual, len(us), n)
-	}
-	if e.step {
-		if s.Order != e.p.Order {
-			return nil, fmt.Errorf("certificate: spline of order %d for a problem of order %d", s.Order, e.p.Order)
-		}
-		q := *e.p
-		q.Lambda = lambda
-		return stepCertificate(&q, e.ord, e.data, s, us, true)
-	}
-	var u []float64
-	if us != nil {
-		u = make([]float64, n)
-		for k, i := range e.ord {
-			u[i] = us[k] // ord was checked to be a permutation
-		}
-	}
-	return e.Evaluate(lambda, s, u)
+	return e.evaluate(lambda, s, us, true)
 }
 
 // Evaluate returns the certificate of s for the problem at regularisation
@@ -219,6 +200,12 @@ func (e *Evaluator) EvaluateSorted(lambda float64, s *representer.Spline, us []f
 // order; nil: the residual dual), exactly as EvaluateOrdered does for the
 // problem with that λ.
 func (e *Evaluator) Evaluate(lambda float64, s *representer.Spline, u []float64) (*Certificate, error) {
+	return e.evaluate(lambda, s, u, false)
+}
+
+// evaluate is Evaluate, with u in sorted order (entry k belongs to sample
+// ord[k]) if sorted is set.
+func (e *Evaluator) evaluate(lambda float64, s *representer.Spline, u []float64, sorted bool) (*Certificate, error) {
 	q := *e.p
 	q.Lambda = lambda
 	p := &q
@@ -230,7 +217,7 @@ func (e *Evaluator) Evaluate(lambda float64, s *representer.Spline, u []float64)
 		return nil, fmt.Errorf("%w: length %d for %d samples", ErrDual, len(u), n)
 	}
 	if e.step {
-		return stepCertificate(p, e.ord, e.data, s, u, false)
+		return stepCertificate(p, e.ord, e.data, s, u, sorted)
 	}
 	sc := e.buf.Get().(*evalScratch)
 	defer e.buf.Put(sc)
@@ -258,6 +245,8 @@ func (e *Evaluator) Evaluate(lambda float64, s *representer.Spline, u []float64)
 		}
 		var v float64
 		switch {
+		case sorted && u != nil:
+			v = u[k]
 		case u != nil:
 			v = u[e.ord[k]]
 		case squared:
