@@ -127,9 +127,16 @@ func benchmarkSortedOrder(b *testing.B, n int, draw func(r *rand.Rand, i, n int)
 	}
 }
 
+// BenchmarkSortedOrder sorts every input family at N = 10^4 and 10^6, and
+// uniform values also at 10^7, where the outer distribution is coarse
+// (coarseMin).
 func BenchmarkSortedOrder(b *testing.B) {
 	for _, in := range sortInputs {
-		for _, n := range []int{1e4, 1e6} {
+		sizes := []int{1e4, 1e6}
+		if in.name == "uniform" {
+			sizes = append(sizes, 1e7)
+		}
+		for _, n := range sizes {
 			b.Run(fmt.Sprintf("%s/N=%d", in.name, n), func(b *testing.B) { benchmarkSortedOrder(b, n, in.draw) })
 		}
 	}
