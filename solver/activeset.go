@@ -53,8 +53,9 @@ type activeSet struct {
 	// per input) as per-interval moments, kept between rounds and between
 	// calls (a path's λ), so that a round costs O(K) plus the inputs of the
 	// intervals that new knots split; nil for Huber.
-	sys  *descent
-	runs []violRun // violating runs found by the last sweep
+	sys    *descent
+	blocks []hatSums // moments of fixed blocks of inputs (see hatSums); nil until used
+	runs   []violRun // violating runs found by the last sweep
 
 	rounds       int
 	coarseRounds int     // rounds spent on coarser levels
