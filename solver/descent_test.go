@@ -71,3 +71,83 @@ func TestHatSumsMatchDirect(t *testing.T) {
 		check(a, a+1+r.IntN(n-1-a))
 	}
 }
+
+// TestWindowEtaMatchesSweep checks η from the local formula of localSweep
+// (the line through λ̃σ at the nodes plus the interval's bubble, with whole
+// blocks crossed by their moments) against η from sweepRuns, a running sum
+// over all the data, at a solution on a fixed knot set with signs that
+// need not agree with the amplitudes (stationarity is all the formula
+// uses), over whole intervals and over windows next to either end and in
+// the middle of long intervals. They must agree to 1e-10 of Σ|u|·spread,
+// the size of η's terms: both sum the same terms in different groupings.
+func TestWindowEtaMatchesSweep(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, tc := range []struct {
+		name  string
+		n     int
+		knots int
+		lam   float64
+	}{
+		{"few knots", 4000, 5, 0.3},
+		{"many knots", 4000, 200, 1e-3},
+		{"tiny lambda", 3000, 40, 1e-9},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			xs, w, y := make([]float64, tc.n), make([]float64, tc.n), make([]float64, tc.n)
+			for j := range xs {
+				xs[j] = r.Float64()*4 - 2
+				w[j] = 0.5 + r.Float64()
+				y[j] = math.Sin(3*xs[j]) + 0.1*r.NormFloat64()
+			}
+			sort.Float64s(xs)
+			s := newActiveSet(xs, nil, w, y, math.Inf(1), tc.lam)
+			for range tc.knots {
+				s.sign[1+r.IntN(tc.n-2)] = int8(2*r.IntN(2) - 1)
+			}
+			d := s.sys
+			d.retau()
+			if !d.solve() {
+				t.Fatal("solve failed")
+			}
+			s.tau = append(s.tau[:0], d.tau...)
+			s.c = append(s.c[:0], d.c...)
+			// η everywhere from the sweep (every input is "violating").
+			s.sweepRuns(-1)
+			want := append([]float64(nil), s.eta...)
+			absU := 0.0
+			for k := range s.tau[:len(s.tau)-1] {
+				a, b := int(s.tau[k]), int(s.tau[k+1])
+				for j := a; j < b; j++ {
+					f := s.c[k] + (xs[j]-xs[a])/(xs[b]-xs[a])*(s.c[k+1]-s.c[k])
+					absU += math.Abs(w[j] * (y[j] - f))
+				}
+			}
+			tol := 1e-10 * absU * (xs[tc.n-1] - xs[0])
+			checked := 0
+			for k := 0; k+1 < len(d.tau); k++ {
+				a, b := d.tau[k], d.tau[k+1]
+				if b-a < 2 {
+					continue
+				}
+				wins := []window{{int32(k), a + 1, b - 1}}
+				if b-a > 3*sumBlock {
+					wins = append(wins, window{int32(k), a + 1, a + 3}, window{int32(k), (a + b) / 2, (a+b)/2 + 5}, window{int32(k), b - 2, b - 1})
+				}
+				for _, win := range wins {
+					s.eta = make([]float64, tc.n)
+					s.runs = s.runs[:0]
+					d.windowRuns(win, math.Inf(1))
+					for j := win.lo; j <= win.hi; j++ {
+						if diff := math.Abs(s.eta[j] - want[j]); diff > tol {
+							t.Fatalf("interval %d (inputs %d…%d), window %d…%d: η at %d is %v, sweep %v (tolerance %v)", k, a, b, win.lo, win.hi, j, s.eta[j], want[j], tol)
+						}
+						checked++
+					}
+				}
+			}
+			if checked < tc.n-len(d.tau) {
+				t.Fatalf("checked %d inputs of %d", checked, tc.n)
+			}
+		})
+	}
+}
