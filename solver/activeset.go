@@ -116,6 +116,9 @@ func (s *activeSet) runLimited(rounds int) bool {
 
 // run iterates to a fixed point and reports whether it reached one.
 func (s *activeSet) run() bool {
+	if s.sys != nil {
+		s.sys.current = false
+	}
 	limit := s.maxRounds
 	if limit <= 0 {
 		limit = maxActiveRounds
@@ -613,6 +616,9 @@ func newActiveSetFor(p *problem.Problem, g *problem.Groups, sc scaling) *activeS
 // warm replaces the knot set by the given one (group indices and signs of
 // the amplitudes) and restarts the round count.
 func (s *activeSet) warm(knots []int, amps []float64) {
+	if s.sys != nil {
+		s.sys.current = false
+	}
 	for j := range s.sign {
 		s.sign[j] = 0
 	}

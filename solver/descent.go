@@ -48,7 +48,10 @@ func (s *activeSet) runDescent(f0 []float64, limit int) bool {
 		return s.run()
 	}
 	d := s.sys
-	d.retau()
+	if !d.current {
+		d.retau()
+	}
+	d.current = false
 	// The current function: values curC at the inputs curX.
 	var curX, curC []float64
 	if f0 != nil {
@@ -114,6 +117,8 @@ func (s *activeSet) runDescent(f0 []float64, limit int) bool {
 								s.sign[d.tau[k]] = 0
 							}
 						}
+						d.dropped()
+						d.current = true
 						return true
 					}
 					for k := 1; k+1 < nb; k++ {
@@ -161,6 +166,7 @@ func (s *activeSet) runDescent(f0 []float64, limit int) bool {
 		s.rounds++
 		d.touched = d.touched[:0]
 		if !d.sweep(eager) {
+			d.current = true
 			return true
 		}
 		single = !eager
@@ -180,6 +186,11 @@ type descent struct {
 	tau  []int32
 	sums []hatSums // sums[k]: inputs τ_k ≤ j < τ_{k+1}
 	c    []float64
+	// current says that tau and sums are those of the knots of s.sign, as
+	// runDescent leaves them when it settles, so that the next call (the
+	// next λ of a path) need not rebuild them with an O(G) scan. Whatever
+	// else changes s.sign clears it.
+	current bool
 	// buffers
 	added []int32 // inputs whose knots entered in the last sweep
 	// touched lists the inputs whose knots entered or left since the last
