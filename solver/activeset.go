@@ -54,8 +54,9 @@ type activeSet struct {
 	// calls (a path's λ), so that a round costs O(K) plus the inputs of the
 	// intervals that new knots split; nil for Huber.
 	sys    *descent
-	blocks []hatSums // moments of fixed blocks of inputs (see hatSums); nil until used
-	runs   []violRun // violating runs found by the last sweep
+	blocks []hatSums    // moments of fixed blocks of inputs (see hatSums); nil until used
+	bounds []blockBound // the blocks' bounds for screenedSweep; nil until used
+	runs   []violRun    // violating runs found by the last sweep
 
 	rounds       int
 	coarseRounds int     // rounds spent on coarser levels

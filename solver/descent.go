@@ -421,7 +421,12 @@ func (d *descent) sweep(eager bool) bool {
 	thr := s.lam * (1 + etaSlack)
 	// The runs where |η| comes near λ̃ are where the next violations are
 	// likely: localSweep watches them until the next sweep.
-	worst := s.sweepRuns(s.lam * (1 - watchMargin))
+	var worst float64
+	if len(s.xs) >= screenMin {
+		worst = s.screenedSweep(s.lam * (1 - watchMargin))
+	} else {
+		worst = s.sweepRuns(s.lam * (1 - watchMargin))
+	}
 	d.watch = d.watch[:0]
 	for _, r := range s.runs {
 		d.watch = append(d.watch, window{lo: int32(r.lo), hi: int32(r.hi)})

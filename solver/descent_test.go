@@ -151,3 +151,87 @@ func TestWindowEtaMatchesSweep(t *testing.T) {
 		})
 	}
 }
+
+// TestScreenedSweepMatchesSweep checks that screenedSweep, which jumps over
+// blocks where a bound keeps |η| below the threshold, finds the runs that
+// sweepRuns finds by visiting every input, at solutions on random knot sets
+// and at thresholds from far below λ̃ (nearly every block visited) to far
+// above (nearly every block skipped). An input may be in a run of one and
+// not the other only where η is within rounding (1e-9 of its terms' size)
+// of the threshold; η inside common runs must agree to the same tolerance.
+func TestScreenedSweepMatchesSweep(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, tc := range []struct {
+		name  string
+		n     int
+		knots int
+	}{
+		{"few knots", 20 * sumBlock, 4},
+		{"many knots", 30*sumBlock + 7, 150},
+		{"knot per block", 20*sumBlock + 3, 20},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			xs, w, y := make([]float64, tc.n), make([]float64, tc.n), make([]float64, tc.n)
+			for j := range xs {
+				xs[j] = r.Float64()*4 - 2
+				w[j] = 0.5 + r.Float64()
+				if j%11 == 0 {
+					w[j] = 0
+				}
+				y[j] = math.Sin(3*xs[j]) + 0.1*r.NormFloat64()
+			}
+			sort.Float64s(xs)
+			s := newActiveSet(xs, nil, w, y, math.Inf(1), 0.05)
+			for range tc.knots {
+				s.sign[1+r.IntN(tc.n-2)] = int8(2*r.IntN(2) - 1)
+			}
+			d := s.sys
+			d.retau()
+			if !d.solve() {
+				t.Fatal("solve failed")
+			}
+			s.tau = append(s.tau[:0], d.tau...)
+			s.c = append(s.c[:0], d.c...)
+			// η everywhere, and the size of its terms.
+			s.sweepRuns(-1)
+			eta := append([]float64(nil), s.eta...)
+			peak, absU := 0.0, 0.0
+			for j, e := range eta {
+				if s.sign[j] == 0 && j > 0 && j < tc.n-1 {
+					peak = math.Max(peak, math.Abs(e))
+				}
+				absU += w[j] * math.Abs(y[j])
+			}
+			tol := 1e-9 * absU * (xs[tc.n-1] - xs[0])
+			for _, frac := range []float64{0.01, 0.3, 0.7, 0.9, 0.99, 1.01} {
+				thr := frac * peak
+				inRun := func(runs []violRun) []bool {
+					in := make([]bool, tc.n)
+					for _, r := range runs {
+						for j := r.lo; j <= r.hi; j++ {
+							in[j] = true
+						}
+					}
+					return in
+				}
+				s.eta = make([]float64, tc.n)
+				wantWorst := s.sweepRuns(thr)
+				want, wantEta := inRun(s.runs), append([]float64(nil), s.eta...)
+				s.eta = make([]float64, tc.n)
+				gotWorst := s.screenedSweep(thr)
+				got := inRun(s.runs)
+				for j := range got {
+					switch {
+					case got[j] != want[j] && math.Abs(math.Abs(eta[j])-thr) > tol:
+						t.Fatalf("threshold %.2f·peak: input %d in a run of the screened sweep %v, of the full sweep %v, |η| = %v", frac, j, got[j], want[j], math.Abs(eta[j]))
+					case got[j] && want[j] && math.Abs(s.eta[j]-wantEta[j]) > tol:
+						t.Fatalf("threshold %.2f·peak: η at %d is %v, full sweep %v", frac, j, s.eta[j], wantEta[j])
+					}
+				}
+				if math.Abs(gotWorst-wantWorst) > tol {
+					t.Fatalf("threshold %.2f·peak: worst %v, full sweep %v", frac, gotWorst, wantWorst)
+				}
+			}
+		})
+	}
+}
