@@ -33,10 +33,13 @@ const (
 // dropped before f moves, after which knots enter one at a time until f
 // moves again.
 //
-// Only the sweeps cost O(N): the least-squares system is assembled from
-// per-interval moments of the inputs (hatSums), which are kept between
-// steps, merged in O(1) when a knot is dropped and recomputed only for the
-// intervals an entering knot splits, so a step costs O(K). s.rounds counts
+// Only the sweeps visit the data: the least-squares system is assembled
+// from per-interval moments of the inputs (hatSums), which are kept between
+// steps, merged in O(1) when a knot is dropped and recomputed, from the
+// moments of fixed blocks of inputs, only for the intervals an entering
+// knot splits, so a step costs O(K + N/sumBlock) at most. A sweep (on
+// large data screenedSweep) visits the inputs only of the blocks where |η|
+// may come near λ̃, and crosses the others in O(1) each. s.rounds counts
 // the sweeps.
 //
 // f0 holds f̃ at the inputs 0, the knots of s.sign (in order) and G−1, a
@@ -148,23 +151,14 @@ func (s *activeSet) runDescent(f0 []float64, limit int) bool {
 				continue
 			}
 		}
-		// 4. f is the solution on its knot set, with the right signs:
-		// look for violations, first only next to the knots that changed
-		// since the last sweep (where they mostly are: a knot moving to its
-		// new place walks input by input), then over all the data.
-		curX, curC = append(curX[:0], nodes...), append(curC[:0], c...)
-		s.tau = append(s.tau[:0], d.tau...)
-		s.c = append(s.c[:0], c...)
-		if eager && d.localSweep() {
-			single = false
-			d.entered()
-			continue
-		}
+		// 4. f is the solution on its knot set, with the right signs: sweep.
 		if s.rounds == limit {
 			return false
 		}
 		s.rounds++
-		d.touched = d.touched[:0]
+		curX, curC = append(curX[:0], nodes...), append(curC[:0], c...)
+		s.tau = append(s.tau[:0], d.tau...)
+		s.c = append(s.c[:0], c...)
 		if !d.sweep(eager) {
 			d.current = true
 			return true
@@ -192,15 +186,7 @@ type descent struct {
 	// else changes s.sign clears it.
 	current bool
 	// buffers
-	added []int32 // inputs whose knots entered in the last sweep
-	// touched lists the inputs whose knots entered or left since the last
-	// sweep (localSweep looks at the intervals around them).
-	touched []int32
-	// watch lists the runs where the last sweep found |η| near λ̃ (lo…hi,
-	// k unused), which localSweep also looks at.
-	watch     []window
-	near      []window // the ranges around d.touched
-	windows   []window // localSweep's windows
+	added     []int32 // inputs whose knots entered in the last sweep
 	diag, off []float64
 	oldTau    []int32
 	oldSums   []hatSums
@@ -257,7 +243,6 @@ func (d *descent) retau() {
 // in O(K + entered).
 func (d *descent) entered() {
 	slices.Sort(d.added)
-	d.touched = append(d.touched, d.added...)
 	d.oldTau, d.tau = d.tau, d.oldTau[:0]
 	d.oldSums, d.sums = d.sums, d.oldSums[:0]
 	k := 0
@@ -279,8 +264,6 @@ func (d *descent) dropped() {
 	for k, j := range d.oldTau {
 		if k == 0 || k == len(d.oldTau)-1 || s.sign[j] != 0 {
 			d.tau = append(d.tau, j)
-		} else {
-			d.touched = append(d.touched, j)
 		}
 	}
 	d.resum()
@@ -414,24 +397,18 @@ const descentAddFraction = 0.1
 // loss, one entry per input) and lets knots enter where |η| > λ̃: when
 // eager, the input of largest |η| of every maximal run of inputs (without
 // knots, η of one sign) above the threshold, else only the worst input. It
-// reports whether a knot entered. One pass over the data (sweepRuns), plus
-// a pass over the violating runs.
+// reports whether a knot entered. One pass over the data (sweepRuns, or
+// screenedSweep, which visits only the blocks where |η| may exceed λ̃),
+// plus a pass over the violating runs.
 func (d *descent) sweep(eager bool) bool {
 	s := d.s
-	thr := s.lam * (1 + etaSlack)
-	// The runs where |η| comes near λ̃ are where the next violations are
-	// likely: localSweep watches them until the next sweep.
 	var worst float64
 	if len(s.xs) >= screenMin {
-		worst = s.screenedSweep(s.lam * (1 - watchMargin))
+		worst = s.screenedSweep(s.lam * (1 + etaSlack))
 	} else {
-		worst = s.sweepRuns(s.lam * (1 - watchMargin))
+		worst = s.sweepRuns(s.lam * (1 + etaSlack))
 	}
-	d.watch = d.watch[:0]
-	for _, r := range s.runs {
-		d.watch = append(d.watch, window{lo: int32(r.lo), hi: int32(r.hi)})
-	}
-	if worst <= thr {
+	if len(s.runs) == 0 {
 		return false
 	}
 	d.added = d.added[:0]
@@ -473,199 +450,6 @@ func (d *descent) enterRuns(worst float64) {
 			}
 		}
 	}
-}
-
-// localSlack is the relative violation of |η| ≤ λ̃ that localSweep acts on:
-// above etaSlack, so that where its η (computed from the interval's own
-// inputs) and the sweep's (a running sum over all the data) differ by
-// rounding, a knot enters only on the sweep's word.
-const localSlack = 1e-9
-
-// watchMargin: localSweep watches the runs where the last sweep found
-// |η| > λ̃(1 − watchMargin).
-const watchMargin = 1e-4
-
-// localReach is how far, in inputs, localSweep looks on each side of a knot
-// that entered or left: a knot on its way to a new place walks input by
-// input, so the next violation is usually its neighbour.
-const localReach = 16
-
-// window is a range lo…hi of inputs inside interval k of the nodes.
-type window struct{ k, lo, hi int32 }
-
-// localSweep looks for violations near the knots that changed since the
-// last sweep and lets knots enter there as an eager sweep does: first
-// within localReach inputs of the inputs of d.touched (where a knot walking
-// to its new place finds its next step), and if there are none, also in
-// the runs where the last sweep found |η| near λ̃ (d.watch, where new knots
-// tend to appear as the fit changes). It reports whether a knot entered;
-// d.touched is emptied. It costs the lengths of those ranges plus
-// O(sumBlock) each, not O(N).
-//
-// At a solution on the knot set η is known at the nodes without a sweep:
-// stationarity in the hat coefficients makes η − λ̃σ (σ = 0 at the ends)
-// affine over the nodes, and it vanishes at both ends (u is orthogonal to
-// the affine functions), so η(τ_k) = λ̃σ_k. Inside an interval τ_k < x < τ_{k+1}
-// η is the line through λ̃σ_k and λ̃σ_{k+1} plus the bubble with second
-// derivative u and zero ends, ψ(x) − ψ(τ_k)·(τ_{k+1} − x)/h with
-// ψ(x) = Σ u_g (x_g − x) over the interval's inputs x < x_g < τ_{k+1};
-// ψ(τ_k) comes from the interval's moments (d.sums), and ψ(x) from the
-// inputs between x and τ_{k+1}, whole blocks of which are crossed by their
-// moments (see windowRuns). localSweep finds where knots may enter, not
-// that none may: a sweep over all the data decides that.
-func (d *descent) localSweep() bool {
-	s := d.s
-	if len(d.touched) == 0 {
-		return false
-	}
-	G := int32(len(s.xs))
-	d.near = d.near[:0]
-	for _, j := range d.touched {
-		d.near = append(d.near, window{lo: max(j-localReach, 1), hi: min(j+localReach, G-2)})
-	}
-	d.touched = d.touched[:0]
-	if d.scanWindows(d.near) {
-		return true
-	}
-	d.watch = append(d.watch, d.near...)
-	return d.scanWindows(d.watch)
-}
-
-// scanWindows computes η over the input ranges lo…hi of ranges (k unused)
-// and lets knots enter in them as an eager sweep does; it reports whether a
-// knot entered.
-func (d *descent) scanWindows(ranges []window) bool {
-	s := d.s
-	wins := d.windows[:0]
-	for _, r := range ranges {
-		lo, hi := r.lo, r.hi
-		// The intervals that meet lo…hi, from the one holding lo.
-		k, found := slices.BinarySearch(d.tau, lo)
-		if !found {
-			k--
-		}
-		for ; k+1 < len(d.tau) && d.tau[k] < hi; k++ {
-			a, b := d.tau[k], d.tau[k+1]
-			if l, h := max(lo, a+1), min(hi, b-1); l <= h {
-				wins = append(wins, window{int32(k), l, h})
-			}
-		}
-	}
-	// Merge overlapping windows of one interval.
-	slices.SortFunc(wins, func(p, q window) int {
-		if p.k != q.k {
-			return int(p.k - q.k)
-		}
-		return int(p.lo - q.lo)
-	})
-	out := 0
-	for _, w := range wins {
-		if out > 0 && wins[out-1].k == w.k && w.lo <= wins[out-1].hi+1 {
-			wins[out-1].hi = max(wins[out-1].hi, w.hi)
-			continue
-		}
-		wins[out] = w
-		out++
-	}
-	wins = wins[:out]
-	d.windows = wins
-	thr := s.lam * (1 + localSlack)
-	s.runs = s.runs[:0]
-	worst := 0.0
-	for _, w := range wins {
-		worst = max(worst, d.windowRuns(w, thr))
-	}
-	if len(s.runs) == 0 {
-		return false
-	}
-	d.enterRuns(worst)
-	return len(d.added) > 0
-}
-
-// windowRuns computes η at the inputs of w (see localSweep) into s.eta,
-// appends its violating runs (|η| > thr, built from the right as sweepRuns
-// builds them) to s.runs, and returns their largest |η| (0 if none).
-func (d *descent) windowRuns(w window, thr float64) (worst float64) {
-	s := d.s
-	k := int(w.k)
-	a, b := int(d.tau[k]), int(d.tau[k+1])
-	lo, hi := int(w.lo), int(w.hi)
-	xs, ws, y, eta := s.xs, s.w, s.y, s.eta
-	x0, xb := xs[a], xs[b]
-	c0 := d.c[k]
-	inv := 1 / (xb - x0)
-	slope := (d.c[k+1] - c0) * inv
-	m := d.sums[k]
-	// ψ(τ_k) from the interval's moments about x_a (the input a itself has
-	// l = 0).
-	psiA := m.yl - c0*m.l1 - slope*m.l2
-	var la, lb float64
-	if a > 0 {
-		la = s.lam * float64(s.sign[a])
-	}
-	if b < len(xs)-1 {
-		lb = s.lam * float64(s.sign[b])
-	}
-	// ψ by running sums from b, as sweepRuns forms η: before input j,
-	// psi = Σ_{j<g<b} u_g (x_g − xr) and sum = Σ_{j<g<b} u_g with xr = x_{j+1}.
-	// Whole blocks of blockSums between the window and b are crossed in
-	// O(1) each by their moments about their first input x_m:
-	// Σu = ỹ0 − c0·m0 − slope·(l1 + d·m0) and Σu·(x − x_m) =
-	// ỹl − c0·l1 − slope·(l2 + d·l1), with d = x_m − x_a.
-	sum, psi, xr := 0.0, 0.0, xb
-	j := b - 1
-	if j-hi > 2*sumBlock {
-		blocks := s.blockSums()
-		for ; (j+1)%sumBlock != 0; j-- {
-			xj := xs[j]
-			psi += (xr - xj) * sum
-			xr = xj
-			sum += ws[j] * (y[j] - (c0 + (xj-x0)*slope))
-		}
-		for j+1-sumBlock > hi {
-			mb := j + 1 - sumBlock
-			q := blocks[mb/sumBlock]
-			xm := xs[mb]
-			dm := xm - x0
-			psi += (xr-xm)*sum + (q.yl - c0*q.l1 - slope*(q.l2+dm*q.l1))
-			sum += q.y0 - c0*q.m0 - slope*(q.l1+dm*q.m0)
-			xr = xm
-			j = mb - 1
-		}
-	}
-	for ; j >= lo; j-- {
-		xj := xs[j]
-		psi += (xr - xj) * sum
-		xr = xj
-		if j <= hi {
-			t := (xb - xj) * inv
-			eta[j] = la*t + lb*(1-t) + psi - psiA*t
-		}
-		sum += ws[j] * (y[j] - (c0 + (xj-x0)*slope))
-	}
-	runs := s.runs
-	open := false
-	for j := hi; j >= lo; j-- {
-		e := eta[j]
-		v := math.Abs(e)
-		if v <= thr {
-			open = false
-			continue
-		}
-		if open && (e > 0) == (eta[j+1] > 0) {
-			r := &runs[len(runs)-1]
-			r.lo = j
-			if v > r.max {
-				r.max, r.arg = v, j
-			}
-		} else {
-			runs = append(runs, violRun{lo: j, hi: j, arg: j, max: v})
-			open = true
-		}
-		worst = max(worst, v)
-	}
-	s.runs = runs
-	return worst
 }
 
 // interpLinear appends to dst the piecewise-linear interpolant of the

@@ -334,3 +334,27 @@ func BenchmarkSingle1e5(b *testing.B) {
 		b.Errorf("status %v", sol.Status)
 	}
 }
+
+// BenchmarkPathChain1e5 times the warm solves of BenchmarkPath1e5 alone,
+// without their certificates (which Path computes on other goroutines):
+// the part of the path that runs in sequence.
+func BenchmarkPathChain1e5(b *testing.B) {
+	p, lambdas := pathBenchProblem(b)
+	g, err := p.Group1D()
+	if err != nil {
+		b.Fatal(err)
+	}
+	sweeps := 0
+	for b.Loop() {
+		ws := &warmSolver{g: g, sc: newScaling(p, g)}
+		sweeps = 0
+		for _, l := range lambdas {
+			c, err := ws.solve(withLambda(p, l))
+			if err != nil {
+				b.Fatal(err)
+			}
+			sweeps += c.iterations
+		}
+	}
+	b.ReportMetric(float64(sweeps), "sweeps")
+}

@@ -43,6 +43,10 @@ func (s *activeSet) blockBounds() []blockBound {
 	return s.bounds
 }
 
+// screenSlack is the relative margin below its threshold under which
+// screenedSweep's bound must keep |η| for a block to be skipped.
+const screenSlack = 1e-9
+
 // screenMin is the number of inputs from which descent's sweeps screen
 // blocks (screenedSweep) instead of visiting every input.
 const screenMin = 8 * sumBlock
@@ -64,16 +68,16 @@ const screenMin = 8 * sumBlock
 // from O(1) numbers per block. η(x_m) comes from η(x_M) and the block's
 // moments as in windowRuns. A block whose bound exceeds thr has its inputs
 // visited as sweepRuns visits them. The bound holds up to rounding of the
-// order of η's own; descent screens with thr below λ̃ by watchMargin (its
-// watch threshold), so rounding can cost a watched run, never a violation.
+// order of η's own; blocks whose bound comes within screenSlack of thr are
+// visited too, so what rounding can hide is a violation at the level of
+// rounding in η, which sweepRuns cannot resolve either.
 func (s *activeSet) screenedSweep(thr float64) (worst float64) {
 	blocks, bounds := s.blockSums(), s.blockBounds()
 	xs, w, y, c, eta := s.xs, s.w, s.y, s.c, s.eta
 	G, nb := len(xs), len(s.tau)
 	runs := s.runs[:0]
 	open := false // a run is open at the previous input
-	// visit handles input j of the interval with offset c0 and slope: η
-	// at it, its run, and its term in the sums.
+	skip := thr * (1 - screenSlack)
 	sum := w[G-1] * (y[G-1] - c[nb-1])
 	e, xr := 0.0, xs[G-1]
 	for iv := nb - 2; iv >= 0; iv-- {
@@ -95,7 +99,7 @@ func (s *activeSet) screenedSweep(thr float64) (worst float64) {
 				em := e + (xr-xm)*sum + (q.yl - c0*q.l1 - slope*(q.l2+dm*q.l1))
 				fm, fM := c0+dm*slope, c0+(xr-x0)*slope
 				dev := 0.25 * (xr - xm) * (bd.absRes + q.m0*math.Max(math.Abs(bd.pm-fm), math.Abs(bd.pM-fM)))
-				if math.Max(math.Abs(e), math.Abs(em))+dev <= thr {
+				if math.Max(math.Abs(e), math.Abs(em))+dev <= skip {
 					e = em
 					sum += q.y0 - c0*q.m0 - slope*(q.l1+dm*q.m0)
 					xr = xm
