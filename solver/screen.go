@@ -73,68 +73,93 @@ const screenMin = 8 * sumBlock
 // rounding in η, which sweepRuns cannot resolve either.
 func (s *activeSet) screenedSweep(thr float64) (worst float64) {
 	blocks, bounds := s.blockSums(), s.blockBounds()
-	xs, w, y, c, eta := s.xs, s.w, s.y, s.c, s.eta
+	xs, w, y, c := s.xs, s.w, s.y, s.c
 	G, nb := len(xs), len(s.tau)
-	runs := s.runs[:0]
-	open := false // a run is open at the previous input
 	skip := thr * (1 - screenSlack)
-	sum := w[G-1] * (y[G-1] - c[nb-1])
-	e, xr := 0.0, xs[G-1]
+	// The last input is a node (f̃ = c_{nb−1}); η vanishes there.
+	st := etaSweep{sum: w[G-1] * (y[G-1] - c[nb-1]), xr: xs[G-1], runs: s.runs[:0]}
 	for iv := nb - 2; iv >= 0; iv-- {
 		a, b := int(s.tau[iv]), int(s.tau[iv+1])
 		x0, c0 := xs[a], c[iv]
 		slope := (c[iv+1] - c0) / (xs[b] - x0)
-		// Inputs j ≥ hiB one by one, then whole blocks [m, m+sumBlock)
-		// with m > a, then the inputs down to a+1.
-		hiB := b / sumBlock * sumBlock
-		j := b - 1
-		for ; j > a; j-- {
-			if j < hiB && j+1-sumBlock > a && (j+1)%sumBlock == 0 {
-				// A whole block m … j inside the interval: jump over it if
-				// the bound allows.
-				m := j + 1 - sumBlock
-				q, bd := blocks[m/sumBlock], bounds[m/sumBlock]
-				xm := xs[m]
+		// The inputs from b−1 down to the last block boundary m ≤ b, then
+		// the whole blocks [m − sumBlock, m) above a, then the rest.
+		m := b / sumBlock * sumBlock
+		if m-sumBlock <= a {
+			st.visit(s, a+1, b-1, x0, c0, slope, thr)
+		} else {
+			st.visit(s, m, b-1, x0, c0, slope, thr)
+			for ; m-sumBlock > a; m -= sumBlock {
+				lo := m - sumBlock
+				q, bd := blocks[lo/sumBlock], bounds[lo/sumBlock]
+				xm := xs[lo]
 				dm := xm - x0
-				em := e + (xr-xm)*sum + (q.yl - c0*q.l1 - slope*(q.l2+dm*q.l1))
-				fm, fM := c0+dm*slope, c0+(xr-x0)*slope
-				dev := 0.25 * (xr - xm) * (bd.absRes + q.m0*math.Max(math.Abs(bd.pm-fm), math.Abs(bd.pM-fM)))
-				if math.Max(math.Abs(e), math.Abs(em))+dev <= skip {
-					e = em
-					sum += q.y0 - c0*q.m0 - slope*(q.l1+dm*q.m0)
-					xr = xm
-					open = false
-					j = m // the loop's j-- moves on to m − 1
+				em := st.e + (st.xr-xm)*st.sum + (q.yl - c0*q.l1 - slope*(q.l2+dm*q.l1))
+				fm, fM := c0+dm*slope, c0+(st.xr-x0)*slope
+				dev := 0.25 * (st.xr - xm) * (bd.absRes + q.m0*max(math.Abs(bd.pm-fm), math.Abs(bd.pM-fM)))
+				if max(math.Abs(st.e), math.Abs(em))+dev <= skip {
+					st.e = em
+					st.sum += q.y0 - c0*q.m0 - slope*(q.l1+dm*q.m0)
+					st.xr = xm
+					st.open = false
 					continue
 				}
+				st.visit(s, lo, m-1, x0, c0, slope, thr)
 			}
-			xj := xs[j]
-			e += (xr - xj) * sum
-			xr = xj
-			sum += w[j] * (y[j] - (c0 + (xj-x0)*slope))
-			if v := math.Abs(e); v > thr {
-				eta[j] = e
-				if open && (e > 0) == (eta[j+1] > 0) {
-					r := &runs[len(runs)-1]
-					r.lo = j
-					if v > r.max {
-						r.max, r.arg = v, j
-					}
-				} else {
-					runs = append(runs, violRun{lo: j, hi: j, arg: j, max: v})
-					open = true
-				}
-				worst = max(worst, v)
-				continue
-			}
-			open = false
+			st.visit(s, a+1, m-1, x0, c0, slope, thr)
 		}
 		// The node a.
-		e += (xr - x0) * sum
-		xr = x0
-		sum += w[a] * (y[a] - c0)
+		st.e += (st.xr - x0) * st.sum
+		st.xr = x0
+		st.sum += w[a] * (y[a] - c0)
+		st.open = false
+	}
+	s.runs = st.runs
+	return st.worst
+}
+
+// etaSweep is the state of a backward sweep for η: η at xr (the last
+// input visited) in e, the sum of u over the inputs from xr on in sum, the
+// runs found so far and their largest |η|, and whether a run is open at xr.
+type etaSweep struct {
+	e, sum, xr, worst float64
+	open              bool
+	runs              []violRun
+}
+
+// visit continues the sweep over the inputs hi down to lo (none if
+// hi < lo), all inside one interval between nodes where f̃ = c0 +
+// slope·(x − x0): η at each, its term u in the sums, and the runs where
+// |η| > thr, with η stored in s.eta inside them.
+func (st *etaSweep) visit(s *activeSet, lo, hi int, x0, c0, slope, thr float64) {
+	if hi < lo {
+		return
+	}
+	e, sum, xr, worst, open, runs := st.e, st.sum, st.xr, st.worst, st.open, st.runs
+	xs, w, y, eta := s.xs[lo:hi+1], s.w[lo:hi+1], s.y[lo:hi+1], s.eta
+	w, y = w[:len(xs)], y[:len(xs)]
+	for k := len(xs) - 1; k >= 0; k-- {
+		xj := xs[k]
+		e += (xr - xj) * sum
+		xr = xj
+		sum += w[k] * (y[k] - (c0 + (xj-x0)*slope))
+		if v := math.Abs(e); v > thr {
+			j := lo + k
+			eta[j] = e
+			if open && (e > 0) == (eta[j+1] > 0) {
+				r := &runs[len(runs)-1]
+				r.lo = j
+				if v > r.max {
+					r.max, r.arg = v, j
+				}
+			} else {
+				runs = append(runs, violRun{lo: j, hi: j, arg: j, max: v})
+				open = true
+			}
+			worst = max(worst, v)
+			continue
+		}
 		open = false
 	}
-	s.runs = runs
-	return worst
+	st.e, st.sum, st.xr, st.worst, st.open, st.runs = e, sum, xr, worst, open, runs
 }
