@@ -27,8 +27,10 @@ type Evaluator struct {
 	ws     []float64  // weights in sorted order (1 for Interp)
 	active []bool     // samples that carry loss (all for Interp), sorted order
 	basis  orthoBasis // polynomials of degree < m on the active sorted inputs
-	yt     []float64  // ys minus its polynomial part (order ≥ 2)
+	yt     []float64  // ys minus its polynomial part (order ≥ 2), 0 where no loss
+	yy     float64    // Σỹ² over the samples that carry loss
 	yscale float64    // max|y|
+	unit   bool       // every weight is 1 (Interp, or no weights given)
 	buf    sync.Pool  // *evalScratch
 	interp bool
 	step   bool      // order 1, evaluated by stepCertificate
@@ -185,6 +187,16 @@ func newEvaluatorFrom(p *problem.Problem, ord []int, step bool, sorted *stepData
 	e.basis = polyBasis(e.xs, e.active, p.Order)
 	e.yt = append([]float64(nil), e.ys...)
 	e.basis.project(e.yt)
+	// ỹ is only ever used where there is loss; the fused passes
+	// (linearPass) rely on its 0 elsewhere.
+	for k := range e.yt {
+		if e.active[k] {
+			e.yy += e.yt[k] * e.yt[k]
+		} else {
+			e.yt[k] = 0
+		}
+	}
+	e.unit = e.interp || p.W == nil
 	return e, nil
 }
 
@@ -223,65 +235,140 @@ func (e *Evaluator) evaluate(lambda float64, s *representer.Spline, u []float64,
 	defer e.buf.Put(sc)
 	fs, us := sc.fs, sc.us
 
-	// J from the spline's values at the sorted inputs.
-	s.EvalTo(fs, e.xs)
+	// J from the spline's values at the sorted inputs, and the dual
+	// vector; in two halves concurrently from parallelMin samples on.
 	c := &Certificate{Regularizer: s.TV()}
-	_, squared := p.Loss.(problem.Squared)
-	maxRes := 0.0
-	// In the same pass, the dual vector in sorted order (the residual dual
-	// if none is proposed): checked, and 0 where there is no loss.
-	bad, badV := -1, 0.0
-	for k := 0; k < n; k++ {
-		r := fs[k] - e.ys[k]
-		if a := math.Abs(r); a > maxRes || a != a {
-			maxRes = a
-		}
-		switch {
-		case e.interp:
-		case squared:
-			c.LossValue += e.ws[k] * (0.5 * r * r) // problem.Squared.Value
-		default:
-			c.LossValue += e.ws[k] * p.Loss.Value(r)
-		}
-		var v float64
-		switch {
-		case sorted && u != nil:
-			v = u[k]
-		case u != nil:
-			v = u[e.ord[k]]
-		case squared:
-			v = -e.ws[k] * r // problem.Squared.Deriv
-		default:
-			v = -e.ws[k] * p.Loss.Deriv(r)
-		}
-		if v-v != 0 && bad < 0 { // NaN or ±Inf
-			bad, badV = k, v
-		}
-		if !e.active[k] {
-			v = 0
-		}
-		us[k] = v
+	parts := parallel.Parts(n)
+	var halves [2]passOne
+	parallel.Run(parts, func(part int) {
+		a, b := parallel.Span(n, parts, part)
+		s.EvalTo(fs[a:b], e.xs[a:b])
+		halves[part] = e.dualPass(p.Loss, a, b, fs, us, u, sorted)
+	})
+	pass := halves[0]
+	if parts > 1 {
+		pass = pass.merge(halves[1])
 	}
-	if bad >= 0 {
-		return nil, fmt.Errorf("%w: entry %d is %v", ErrDual, e.ord[bad], badV)
+	if pass.bad >= 0 {
+		return nil, fmt.Errorf("%w: entry %d is %v", ErrDual, e.ord[pass.bad], pass.badV)
 	}
-	c.MaxResidual = maxRes
+	c.LossValue, c.MaxResidual = pass.loss, pass.maxRes
 	c.objective(p, e.yscale)
-	// 1. Project onto {Pᵀu = 0} over the samples that carry loss.
-	e.basis.project(us)
-
-	// 2. S = sup|η| on the continuum.
-	c.Sup, _ = DualSup(p.Order, e.xs, us)
-
-	// 3. Best feasible scaling and the dual objective, with ỹ = y minus its
-	// polynomial part on the same samples: ỹᵀu = yᵀu for u ⟂ polynomials,
-	// but without the cancellation of a large offset in y, and without the
-	// rounding left in Pᵀu. What rounding remains is subtracted (yuSlack),
-	// so that a u that is rounding noise can never be scaled into a bound.
 	d := newDualSums(p)
-	d.addAll(e.yt, us, e.ws, e.active)
+	if p.Order == 2 && len(e.basis) == 2 {
+		// Steps 1 to 3, fused into two more passes.
+		c.Sup = e.linearPass(us, pass.a0, pass.a1, &d)
+	} else {
+		// 1. Project onto {Pᵀu = 0} over the samples that carry loss.
+		e.basis.project(us)
+
+		// 2. S = sup|η| on the continuum.
+		c.Sup, _ = DualSup(p.Order, e.xs, us)
+
+		// 3. Best feasible scaling and the dual objective, with ỹ = y minus
+		// its polynomial part on the same samples: ỹᵀu = yᵀu for
+		// u ⟂ polynomials, but without the cancellation of a large offset
+		// in y, and without the rounding left in Pᵀu. What rounding remains
+		// is subtracted (yuSlack), so that a u that is rounding noise can
+		// never be scaled into a bound.
+		d.addAll(e.yt, us, e.ws, e.active)
+	}
 	if err := c.bound(p, d); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// passOne is what the first pass of an evaluation (dualPass) returns.
+type passOne struct {
+	loss, maxRes float64 // Σω ℓ(f − y) and max|f − y|
+	a0, a1       float64 // q₀ᵀu and q₁ᵀu for a basis of two vectors
+	bad          int     // sorted index of the first non-finite dual entry, or −1
+	badV         float64 // its value
+}
+
+// dualPass is the first pass of an evaluation, over the sorted samples
+// a … b−1 with f in fs: J's loss value and largest residual, and the dual vector
+// in us (u, in sorted order if sorted is set, else in the problem's; the
+// residual dual −ω ℓ'(f − y) if u is nil), checked for non-finite entries
+// and 0 where there is no loss; for a basis of two vectors also the
+// coefficients of the projection's first sweep, as project2 forms them.
+func (e *Evaluator) dualPass(loss problem.Loss, a, b int, fs, us, u []float64, sorted bool) passOne {
+	n := len(us)
+	fs, ys, ws, active, ord := fs[:n], e.ys[:n], e.ws[:n], e.active[:n], e.ord
+	interp := e.interp
+	_, squared := loss.(problem.Squared)
+	lossV := 0.0
+	if !squared && (!interp || u == nil) {
+		// The loss, and the residual dual if none is proposed, through
+		// the interface in a loop of their own: calls in the main loop
+		// would make the compiler keep its sums in memory. The main loop
+		// then takes the dual from us.
+		for k := a; k < b; k++ {
+			r, w := fs[k]-ys[k], ws[k]
+			if !interp {
+				lossV += w * loss.Value(r)
+			}
+			if u == nil {
+				us[k] = -w * loss.Deriv(r)
+			}
+		}
+		if u == nil {
+			u, sorted = us, true
+		}
+	}
+	two := len(e.basis) == 2
+	var q0, q1 []float64
+	if two {
+		q0, q1 = e.basis[0][:n], e.basis[1][:n]
+	}
+	maxRes, a0, a1 := 0.0, 0.0, 0.0
+	bad, badV := -1, 0.0
+	for k := a; k < b; k++ {
+		w := ws[k]
+		r := fs[k] - ys[k]
+		if a := math.Abs(r); a > maxRes || a != a {
+			maxRes = a
+		}
+		if squared {
+			lossV += w * (0.5 * r * r) // problem.Squared.Value
+		}
+		var v float64
+		switch {
+		case u == nil:
+			v = -w * r // problem.Squared.Deriv
+		case sorted:
+			v = u[k]
+		default:
+			v = u[ord[k]]
+		}
+		if v-v != 0 && bad < 0 { // NaN or ±Inf
+			bad, badV = k, v
+		}
+		if !active[k] {
+			v = 0
+		}
+		us[k] = v
+		if two {
+			a0 += q0[k] * v
+			a1 += q1[k] * v
+		}
+	}
+	return passOne{loss: lossV, maxRes: maxRes, a0: a0, a1: a1, bad: bad, badV: badV}
+}
+
+// merge returns the results of two consecutive ranges of dualPass, h
+// following r.
+func (r passOne) merge(h passOne) passOne {
+	r.loss += h.loss
+	// NaN propagates, as through the builtin max.
+	if h.maxRes > r.maxRes || h.maxRes != h.maxRes {
+		r.maxRes = h.maxRes
+	}
+	r.a0 += h.a0
+	r.a1 += h.a1
+	if r.bad < 0 {
+		r.bad, r.badV = h.bad, h.badV
+	}
+	return r
 }

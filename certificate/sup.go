@@ -169,7 +169,7 @@ func linearSweep(x, u []float64) (sup, at, m0, c0, m1, c1 float64) {
 }
 
 // supTail completes DualSup from a sweep's supremum over [x_0, ∞), the
-// moments about x_0 and absU = Σ|u_n| (summed in the order of the inputs).
+// moments about x_0 and absU = Σ|u_n| (summed in any order).
 func supTail(m int, x []float64, absU, sup, at float64, mom, comp *[8]float64) (float64, float64) {
 	n := len(x)
 	// Left of x_0, η is the polynomial Σ_p M_p d^{m−1−p}/(m−1−p)!, d = x_0 − t.
@@ -212,6 +212,15 @@ func twoSumAcc(s, e, v float64) (float64, float64) {
 		e += (v - t) + s
 	}
 	return t, e
+}
+
+// twoSumAdd adds v to the compensated sum (s, e) with Knuth's TwoSum,
+// which forms the exact error of s + v without comparing magnitudes: the
+// same error term as twoSumAcc's, without its unpredictable branch.
+func twoSumAdd(s, e, v float64) (float64, float64) {
+	t := s + v
+	b := t - s
+	return t, e + ((s - (t - b)) + (v - b))
 }
 
 // taylorEval returns Σ_p M_p d^{m−1−p}/(m−1−p)!.

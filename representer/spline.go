@@ -104,6 +104,9 @@ func (s *Spline) EvalTo(dst, xs []float64) {
 		}
 	}
 
+	if s.Order == 2 && len(s.Poly) == 2 && s.sweepLinear(dst, xs) {
+		return
+	}
 	var perm []int
 	last := math.Inf(-1)
 	for _, x := range xs {
@@ -216,6 +219,53 @@ func (s *Spline) sweep(dst, xs []float64, perm []int) {
 		}
 		dst[i] = horner(s.Poly, x) + horner(c, x-anchor)
 	}
+}
+
+// sweepLinear is sweep for order 2 with a linear polynomial part, the
+// common case, at the inputs in their own order, without a permutation:
+// the Taylor coefficients and the anchor are locals, which the compiler
+// keeps in registers, and the check that xs is sorted (NaNs aside) is made
+// on the way. It performs sweep's floating-point operations (foldKnot,
+// taylorShift and the jump 1/1! = 1 for m = 2, and horner's for two
+// coefficients), so it stores the same values. It returns false, with dst
+// partly written, at the first input below an earlier non-NaN one; the
+// caller then sorts.
+func (s *Spline) sweepLinear(dst, xs []float64) bool {
+	knots, amps := s.Knots, s.Amps[:len(s.Knots)]
+	p0, p1 := s.Poly[0], s.Poly[1]
+	var c0, c1, anchor float64
+	started := false
+	last := math.Inf(-1)
+	k := 0
+	for i, x := range xs {
+		if x != x {
+			dst[i] = math.NaN()
+			continue
+		}
+		if x < last {
+			return false
+		}
+		last = x
+		if !started {
+			// foldKnot(c, a, x − t) for m = 2: c[1] += a·1, c[0] += (a·(d/1))·1.
+			started, anchor = true, x
+			for ; k < len(knots) && knots[k] <= x; k++ {
+				a := amps[k]
+				c1 += a
+				c0 += a * (x - knots[k])
+			}
+		}
+		for ; k < len(knots) && knots[k] <= x; k++ {
+			// taylorShift(c, t − anchor), then the jump a·1/1!.
+			t := knots[k]
+			c0 += (t - anchor) * c1
+			anchor = t
+			c1 += amps[k]
+		}
+		d := x - anchor
+		dst[i] = ((0*x+p1)*x + p0) + ((0*d+c1)*d + c0)
+	}
+	return true
 }
 
 // foldKnot adds the Taylor coefficients about x₀ of a·ρ_m(x − t), for a
