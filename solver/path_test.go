@@ -195,32 +195,47 @@ func TestLogSpaced(t *testing.T) {
 // the optimum of an independent cold Solve, certified, and that the warm
 // starts save work: the path's sweeps over the data are fewer than the
 // rounds of the cold solves (each of which sweeps the data at least once).
+//
+// The data are large enough (more than screenMin distinct inputs) for the
+// warm descent's sweeps to screen blocks, and come with duplicated inputs,
+// and in a second case with weights, some of them zero.
 func TestPathEqualsSolve(t *testing.T) {
 	r := testRand(t)
-	p := randomProblem(r, 1500, problem.Squared{}, 1)
-	for i := 0; i < 30; i++ {
-		p.X[i+100] = p.X[i]
-	}
-	lmax, err := LambdaMax(p)
-	require.NoError(t, err)
-	lambdas := LogSpaced(lmax, 30, 1e-5)
-	sols, err := Path(p, lambdas, Options{})
-	require.NoError(t, err)
-	require.Len(t, sols, len(lambdas))
-	warm, cold := 0, 0
-	for i, l := range lambdas {
-		q := withLambda(p, l)
-		requireCertified(t, q, sols[i])
-		ref, err := Solve(q, Options{})
+	for _, weighted := range []bool{false, true} {
+		p := randomProblem(r, 1500, problem.Squared{}, 1)
+		for i := 0; i < 30; i++ {
+			p.X[i+100] = p.X[i]
+		}
+		if weighted {
+			p.W = make([]float64, p.N())
+			for i := range p.W {
+				p.W[i] = 0.2 + 2*r.Float64()
+				if i%17 == 0 {
+					p.W[i] = 0
+				}
+			}
+		}
+		lmax, err := LambdaMax(p)
 		require.NoError(t, err)
-		requireCertified(t, q, ref)
-		assert.True(t, equalRel(sols[i].Certificate.Objective, ref.Certificate.Objective, 1e-9),
-			"λ = %v: path J %v, cold J %v", l, sols[i].Certificate.Objective, ref.Certificate.Objective)
-		warm += sols[i].Iterations
-		cold += ref.Iterations
+		lambdas := LogSpaced(lmax, 30, 1e-5)
+		sols, err := Path(p, lambdas, Options{})
+		require.NoError(t, err)
+		require.Len(t, sols, len(lambdas))
+		warm, cold := 0, 0
+		for i, l := range lambdas {
+			q := withLambda(p, l)
+			requireCertified(t, q, sols[i])
+			ref, err := Solve(q, Options{})
+			require.NoError(t, err)
+			requireCertified(t, q, ref)
+			assert.True(t, equalRel(sols[i].Certificate.Objective, ref.Certificate.Objective, 1e-9),
+				"weighted %v, λ = %v: path J %v, cold J %v", weighted, l, sols[i].Certificate.Objective, ref.Certificate.Objective)
+			warm += sols[i].Iterations
+			cold += ref.Iterations
+		}
+		t.Logf("weighted %v: path %d sweeps, cold solves %d rounds, last λ %d knots", weighted, warm, cold, len(sols[len(sols)-1].Spline.Knots))
+		assert.Less(t, warm, cold, "warm starts save work")
 	}
-	t.Logf("path: %d sweeps, cold solves: %d rounds, last λ %d knots", warm, cold, len(sols[len(sols)-1].Spline.Knots))
-	assert.Less(t, warm, cold, "warm starts save work")
 }
 
 // TestPathOtherLosses checks the re-solving path of the other losses.
