@@ -229,7 +229,9 @@ func (s *activeSet) settle() bool {
 func (s *activeSet) solveSystem() bool {
 	if s.sys != nil {
 		d := s.sys
-		d.retau()
+		if !d.current {
+			d.retau()
+		}
 		if !d.solve() {
 			return false
 		}
@@ -351,6 +353,9 @@ func (s *activeSet) dropWrongSigns(eager bool) bool {
 	if at >= 0 && !eager {
 		s.sign[s.tau[at]] = 0
 	}
+	if at >= 0 && s.sys != nil && s.sys.current {
+		s.sys.dropped()
+	}
 	return at >= 0
 }
 
@@ -438,7 +443,7 @@ func (s *activeSet) sweepRuns(thr float64) (worst float64) {
 // whose excess over λ̃ is at least addFraction of the largest excess, else
 // only the worst input. It sweeps first and reports whether a knot entered.
 func (s *activeSet) addFromRuns(eager bool) bool {
-	worst := s.sweepRuns(s.lam * (1 + etaSlack))
+	worst := s.sweep(s.lam * (1 + etaSlack))
 	if len(s.runs) == 0 {
 		return false
 	}
@@ -447,15 +452,21 @@ func (s *activeSet) addFromRuns(eager bool) bool {
 		take = worst
 	}
 	changed := false
+	d := s.sys
+	d.added = d.added[:0]
 	for _, r := range s.runs {
 		if r.max < take {
 			continue
 		}
 		s.sign[r.arg] = int8(math.Copysign(1, s.eta[r.arg]))
+		d.added = append(d.added, int32(r.arg))
 		changed = true
 		if !eager {
 			break
 		}
+	}
+	if changed && d.current {
+		d.entered()
 	}
 	return changed
 }

@@ -54,7 +54,6 @@ func (s *activeSet) runDescent(f0 []float64, limit int) bool {
 	if !d.current {
 		d.retau()
 	}
-	d.current = false
 	// The current function: values curC at the inputs curX.
 	var curX, curC []float64
 	if f0 != nil {
@@ -121,7 +120,6 @@ func (s *activeSet) runDescent(f0 []float64, limit int) bool {
 							}
 						}
 						d.dropped()
-						d.current = true
 						return true
 					}
 					for k := 1; k+1 < nb; k++ {
@@ -160,7 +158,6 @@ func (s *activeSet) runDescent(f0 []float64, limit int) bool {
 		s.tau = append(s.tau[:0], d.tau...)
 		s.c = append(s.c[:0], c...)
 		if !d.sweep(eager) {
-			d.current = true
 			return true
 		}
 		single = !eager
@@ -180,10 +177,11 @@ type descent struct {
 	tau  []int32
 	sums []hatSums // sums[k]: inputs τ_k ≤ j < τ_{k+1}
 	c    []float64
-	// current says that tau and sums are those of the knots of s.sign, as
-	// runDescent leaves them when it settles, so that the next call (the
-	// next λ of a path) need not rebuild them with an O(G) scan. Whatever
-	// else changes s.sign clears it.
+	// current says that tau and sums are those of the knots of s.sign:
+	// retau makes it so with an O(G) scan, and the changes of the knots
+	// that runDescent and the rounds of run make (entered, dropped) keep it
+	// so in O(K), also from one call to the next (the next λ of a path).
+	// Whatever else changes s.sign clears it.
 	current bool
 	// buffers
 	added     []int32 // inputs whose knots entered in the last sweep
@@ -237,6 +235,7 @@ func (d *descent) retau() {
 	}
 	d.tau = append(d.tau, int32(G-1))
 	d.resum()
+	d.current = true
 }
 
 // entered adds the nodes of the knots the last sweep let enter (d.added),
@@ -402,12 +401,7 @@ const descentAddFraction = 0.1
 // plus a pass over the violating runs.
 func (d *descent) sweep(eager bool) bool {
 	s := d.s
-	var worst float64
-	if len(s.xs) >= screenMin {
-		worst = s.screenedSweep(s.lam * (1 + etaSlack))
-	} else {
-		worst = s.sweepRuns(s.lam * (1 + etaSlack))
-	}
+	worst := s.sweep(s.lam * (1 + etaSlack))
 	if len(s.runs) == 0 {
 		return false
 	}

@@ -51,6 +51,14 @@ const screenSlack = 1e-9
 // blocks (screenedSweep) instead of visiting every input.
 const screenMin = 8 * sumBlock
 
+// sweep is sweepRuns, by screenedSweep on large data (G ≥ screenMin).
+func (s *activeSet) sweep(thr float64) float64 {
+	if len(s.xs) >= screenMin {
+		return s.screenedSweep(thr)
+	}
+	return s.sweepRuns(thr)
+}
+
 // screenedSweep is sweepRuns (the same runs, |η| > thr, and their largest
 // |η|), at a cost of O(1) per block of blockSums that lies inside an
 // interval between nodes and where |η| provably stays ≤ thr, and of its
