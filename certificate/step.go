@@ -28,6 +28,7 @@ type stepData struct {
 	cy1, cy2 float64 // ỹ = (y + cy1) + cy2 on the active samples
 	yy       float64 // Σỹ² over the active samples
 	yscale   float64 // max|y|
+	badX     int     // the last sample whose input is NaN or below its predecessor's, or −1
 
 	bufs sync.Pool // *[]float64 of length len(xs)
 }
@@ -82,10 +83,16 @@ func (d *stepData) prepare() {
 	parts := parallel.Parts(n)
 	var cnt [2]int
 	var sy, ymax [2]float64
+	badX := [2]int{-1, -1}
 	parallel.Run(parts, func(part int) {
 		a, b := parallel.Span(n, parts, part)
 		cnt[part], sy[part], ymax[part] = activeSum(d.ys[a:b], weights(d.ws, a, b))
+		badX[part] = checkInputs(d.xs, a, b)
 	})
+	d.badX = badX[0]
+	if badX[1] >= 0 {
+		d.badX = badX[1]
+	}
 	d.na = cnt[0] + cnt[1]
 	d.yscale = max(ymax[0], ymax[1]) // NaN propagates
 	if d.na == 0 {
@@ -200,7 +207,7 @@ func stepCertificate(p *problem.Problem, ord []int, data *stepData, s *represent
 	if f.badU >= 0 {
 		return nil, fmt.Errorf("%w: entry %d is %v", ErrDual, ord[f.badU], f.badV)
 	}
-	if k := f.badX; k >= 0 {
+	if k := data.badX; k >= 0 {
 		if x := xs[k]; x != x {
 			return nil, fmt.Errorf("certificate: input of sample %d is NaN", ord[k])
 		}
@@ -268,65 +275,93 @@ type stepFirst struct {
 	su           float64 // Σu over the active samples
 	badU         int     // the first sample whose dual entry is not finite, or −1
 	badV         float64 // that entry
-	badX         int     // the last sample whose input is NaN or below its predecessor's, or −1
 }
 
 // merge returns the results of two consecutive ranges of firstPass, h
 // following r.
 func (r stepFirst) merge(h stepFirst) stepFirst {
 	r.loss += h.loss
-	r.maxRes = max(r.maxRes, h.maxRes)
+	if h.maxRes > r.maxRes || h.maxRes != h.maxRes {
+		r.maxRes = h.maxRes
+	}
 	r.su += h.su
 	if r.badU < 0 {
 		r.badU, r.badV = h.badU, h.badV
-	}
-	if h.badX >= 0 {
-		r.badX = h.badX
 	}
 	return r
 }
 
 // firstPass is the first pass of stepCertificate over the sorted samples
 // a … b−1: f from its levels (levels and knots) or from fs, J's loss value
-// and largest residual, the dual (u, in sorted order if sorted is set,
+// and largest residual, and the dual (u, in sorted order if sorted is set,
 // else in the problem's; the residual dual −ω ℓ'(f − y) if u is nil),
-// stored into us unless us is u, checked to be finite, and summed over
-// the active samples; and the inputs checked for NaN and order.
+// stored into us unless us is u, checked to be finite and summed over the
+// active samples, in one loop (fit) over blocks of stepBlock samples.
 func (d *stepData) firstPass(loss problem.Loss, knots, levels, fs []float64, ord []int, u, us []float64, sorted bool, a, b int) stepFirst {
-	xs, ys, ws := d.xs, d.ys, d.ws
 	interp := problem.IsInterp(loss)
 	_, squared := loss.(problem.Squared)
-	lossV := 0.0
+	st := stepFirst{badU: -1}
 	if !squared && (!interp || u == nil) {
 		// The loss, and the residual dual if none is proposed, through
 		// the interface in a loop of their own: calls in the main loop
-		// would make the compiler keep its sums in memory. The main loop
-		// then takes the dual from us.
-		f := newStepCursor(knots, levels, fs, xs)
+		// would make the compiler keep its sums in memory. The dual is
+		// then taken from us.
+		f := newStepCursor(knots, levels)
 		for k := a; k < b; k++ {
-			r := f.at(k) - ys[k]
+			var fk float64
+			if fs != nil {
+				fk = fs[k]
+			} else {
+				fk = f.at(d.xs[k])
+			}
+			r := fk - d.ys[k]
 			w := 1.0
-			if ws != nil {
-				w = ws[k]
+			if d.ws != nil {
+				w = d.ws[k]
 			}
 			if !interp {
-				lossV += w * loss.Value(r)
+				st.loss += w * loss.Value(r)
 			}
 			if u == nil {
 				us[k] = -w * loss.Deriv(r)
 			}
 		}
 	}
-	own := u == nil || !sorted // us is not u: store the dual
-	f := newStepCursor(knots, levels, fs, xs)
-	maxRes, su := 0.0, 0.0
-	badU, badV, badX := -1, 0.0, -1
-	for k := a; k < b; k++ {
-		x := xs[k]
-		if x != x || k > 0 && x < xs[k-1] {
-			badX = k
+	vs := u // the dual in sorted order
+	if u == nil || !sorted {
+		vs = us
+	}
+	f := newStepCursor(knots, levels)
+	for lo := a; lo < b; lo += stepBlock {
+		hi := min(b, lo+stepBlock)
+		if u != nil && !sorted {
+			gather(us[lo:hi], u, ord[lo:hi]) // ord was checked
 		}
-		r := f.at(k) - ys[k]
+		st.fit(&f, fs, d.xs, d.ys, d.ws, vs, squared, u == nil && squared, lo, hi)
+	}
+	return st
+}
+
+// fit adds to s the sums over the samples lo … hi−1, with f from fs or,
+// if fs is nil, from the cursor c at the inputs xs: the largest residual,
+// for the squared loss (squared set) the loss value, and the sum of the
+// dual vs over the active samples (ω > 0; all if ws is nil), after
+// checking it (the first entry that is not finite goes to s.badU,
+// s.badV). With residual set, it sets vs to the residual dual first.
+//
+//go:noinline
+func (s *stepFirst) fit(c *stepCursor, fs, xs, ys, ws, vs []float64, squared, residual bool, lo, hi int) {
+	xs, ys, vs = xs[:hi], ys[:hi], vs[:hi]
+	loss, maxRes, su := s.loss, s.maxRes, s.su
+	f := *c
+	for k := lo; k < hi; k++ {
+		var fk float64
+		if fs != nil {
+			fk = fs[k]
+		} else {
+			fk = f.at(xs[k])
+		}
+		r := fk - ys[k]
 		// NaN propagates, as through the builtin max, whose branch-free
 		// form would put a chain of four instructions on every sample.
 		if a := math.Abs(r); a > maxRes || a != a {
@@ -337,30 +372,24 @@ func (d *stepData) firstPass(loss problem.Loss, knots, levels, fs []float64, ord
 			w = ws[k]
 		}
 		if squared {
-			lossV += w * (0.5 * r * r) // problem.Squared.Value
+			loss += w * (0.5 * r * r) // problem.Squared.Value
 		}
 		var v float64
-		switch {
-		case u == nil && squared:
+		if residual {
 			v = -w * r // problem.Squared.Deriv
-		case u == nil:
-			v = us[k]
-		case sorted:
-			v = u[k]
-		default:
-			v = u[ord[k]]
+			vs[k] = v
+		} else {
+			v = vs[k]
 		}
-		if v-v != 0 && badU < 0 { // NaN or ±Inf
-			badU, badV = k, v
-		}
-		if own {
-			us[k] = v
+		if v-v != 0 && s.badU < 0 { // NaN or ±Inf
+			s.badU, s.badV = k, v
 		}
 		if ws == nil || w > 0 {
 			su += v
 		}
 	}
-	return stepFirst{loss: lossV, maxRes: maxRes, su: su, badU: badU, badV: badV, badX: badX}
+	*c = f
+	s.loss, s.maxRes, s.su = loss, maxRes, su
 }
 
 // stepLast is what lastPass returns for a range of the samples: the
@@ -525,31 +554,51 @@ func stepLevels(s *representer.Spline) []float64 {
 	return levels
 }
 
-// stepCursor evaluates a step function at sorted inputs visited from the
-// left: from its levels (a knot t counts at x = t, ρ₁(0) = 1), or from
-// values already evaluated (levels nil).
+// stepCursor evaluates a step function from its levels between its
+// knots at sorted inputs visited from the left (a knot t counts at x = t,
+// ρ₁(0) = 1).
 type stepCursor struct {
-	levels, knots, fs, xs []float64
-	j                     int // knots[:j] are ≤ the current input
+	levels, knots []float64
+	j             int     // knots[:j] are ≤ the current input
+	level, next   float64 // levels[j], and knots[j] (+Inf if none)
 }
 
-// newStepCursor returns a cursor for the inputs xs, to be visited from
-// the left, of the step function with the levels between its knots (or
-// nil and its values fs).
-func newStepCursor(knots, levels, fs, xs []float64) stepCursor {
-	return stepCursor{levels: levels, knots: knots, fs: fs, xs: xs}
-}
-
-// at returns f(xs[k]); k must not decrease from one call to the next.
-func (c *stepCursor) at(k int) float64 {
-	if c.levels == nil {
-		return c.fs[k]
+// newStepCursor returns a cursor, to visit inputs from the left, of the
+// step function with the given levels between its knots (nil: no
+// cursor, f is evaluated).
+func newStepCursor(knots, levels []float64) stepCursor {
+	c := stepCursor{levels: levels, knots: knots, next: math.Inf(1)}
+	if levels != nil {
+		c.level = levels[0]
+		if len(knots) > 0 {
+			c.next = knots[0]
+		}
 	}
-	x := c.xs[k]
-	for c.j < len(c.knots) && c.knots[c.j] <= x {
+	return c
+}
+
+// at returns f(x); x must not decrease from one call to the next.
+func (c *stepCursor) at(x float64) float64 {
+	if x >= c.next {
+		c.seek(x)
+	}
+	return c.level
+}
+
+// seek moves the cursor past the knots ≤ x. It is apart from at, which
+// the compiler then inlines: a call on every sample would make it keep
+// the caller's sums in memory.
+//
+//go:noinline
+func (c *stepCursor) seek(x float64) {
+	for x >= c.next && c.j < len(c.knots) {
 		c.j++
+		c.level = c.levels[c.j]
+		c.next = math.Inf(1)
+		if c.j < len(c.knots) {
+			c.next = c.knots[c.j]
+		}
 	}
-	return c.levels[c.j]
 }
 
 // weights returns ws[a:b], or nil (all weights 1) if ws is nil.
@@ -572,6 +621,17 @@ func activeSum(ys, ws []float64) (n int, sum, ymax float64) {
 		}
 	}
 	return n, sum, ymax
+}
+
+// checkInputs returns the last of the samples a … b−1 whose input is NaN
+// or below its predecessor's, or −1.
+func checkInputs(xs []float64, a, b int) int {
+	for k := b - 1; k >= a; k-- {
+		if x := xs[k]; x != x || k > 0 && x < xs[k-1] {
+			return k
+		}
+	}
+	return -1
 }
 
 // centredSum returns the sum of vs + c over the active samples (ω > 0;
