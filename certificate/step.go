@@ -354,6 +354,39 @@ func (s *stepFirst) fit(c *stepCursor, fs, xs, ys, ws, vs []float64, squared, re
 	xs, ys, vs = xs[:hi], ys[:hi], vs[:hi]
 	loss, maxRes, su := s.loss, s.maxRes, s.su
 	f := *c
+	if ws == nil {
+		// ω = 1: the loop below without its products by ω, which are
+		// exact, and its tests of ω.
+		for k := lo; k < hi; k++ {
+			var fk float64
+			if fs != nil {
+				fk = fs[k]
+			} else {
+				fk = f.at(xs[k])
+			}
+			r := fk - ys[k]
+			if a := math.Abs(r); a > maxRes || a != a {
+				maxRes = a
+			}
+			if squared {
+				loss += 0.5 * r * r
+			}
+			var v float64
+			if residual {
+				v = -r
+				vs[k] = v
+			} else {
+				v = vs[k]
+			}
+			if v-v != 0 && s.badU < 0 {
+				s.badU, s.badV = k, v
+			}
+			su += v
+		}
+		*c = f
+		s.loss, s.maxRes, s.su = loss, maxRes, su
+		return
+	}
 	for k := lo; k < hi; k++ {
 		var fk float64
 		if fs != nil {
