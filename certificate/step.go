@@ -72,7 +72,9 @@ func gatherStep(p *problem.Problem, ord []int) (*stepData, error) {
 }
 
 // prepare forms na, yscale and the shifts cy1, cy2 that project the
-// targets as step 1 projects the dual, in two halves concurrently from
+// targets as step 1 projects the dual, Σỹ², and the sample whose input
+// is NaN or out of order that stepCertificate reports (the last, as a
+// sweep from the right meets it first), in two halves concurrently from
 // parallelMin samples on. For m = 1 the polynomials of degree < m are the
 // constants, whose orthonormal basis vector over the active samples is
 // q = 1/√na there (0 elsewhere), so the projection u ← u − (qᵀu)q, done
@@ -152,12 +154,12 @@ func (d *stepData) release(b []float64) { d.bufs.Put(&b) }
 // samples on, in two halves on two goroutines:
 //
 //  0. gather the data into sorted order (the only random reads), check
-//     that ord is a permutation and prepare the data, unless an Evaluator
-//     has done so (gatherStep);
+//     that ord is a permutation and prepare the data, which includes
+//     checking that ord sorts the inputs, unless an Evaluator has done so
+//     (gatherStep);
 //  1. the dual in sorted order (the residual dual if none is proposed),
-//     checked to be finite, J from the spline's values, Σu over the
-//     active samples for the first projection, and that ord sorts the
-//     inputs (firstPass);
+//     checked to be finite, J from the spline's values and Σu over the
+//     active samples for the first projection (firstPass);
 //  2. the sums of the second projection (centredSum);
 //  3. S = sup|η| and the sums of step 3 of the projected dual, formed on
 //     the way (lastPass).
