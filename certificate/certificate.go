@@ -178,8 +178,8 @@ func newDualSums(p *problem.Problem) dualSums {
 // addAll adds the active samples (active[k]; all if active is nil) of
 // projected targets ys, projected duals us and weights ws. The sums are
 // kept in local variables, which the compiler holds in registers, and
-// stored once. (stepCertificate forms the same sums, by the same
-// operations, in a pass of its own.)
+// stored once. (stepCertificate forms the same sums in its last pass,
+// lastPass, in halves and with Knuth's TwoSum.)
 func (d *dualSums) addAll(ys, us, ws []float64, active []bool) {
 	yu, yuComp, yuAbs, yy, uu, uwu, boxAlpha := d.yu, d.yuComp, d.yuAbs, d.yy, d.uu, d.uwu, d.boxAlpha
 	box := !d.interp && !math.IsInf(d.bound, 1)

@@ -149,11 +149,12 @@ func newEvaluatorFrom(p *problem.Problem, ord []int, step bool, sorted *stepData
 		// Order 1 is evaluated by evaluateStep, on the data gathered here.
 		e.step = true
 		if sorted != nil {
-			e.data = sorted
+			var ws []float64
 			if p.W != nil && !e.interp {
-				e.data.ws = make([]float64, n)
-				gather(e.data.ws, p.W, ord)
+				ws = make([]float64, n)
+				gather(ws, p.W, ord)
 			}
+			e.data = newStepData(sorted.xs, sorted.ys, ws)
 			return e, nil
 		}
 		var err error
