@@ -3,6 +3,7 @@ package problem
 import (
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/ridgeline-nn/ridgeline/internal/parallel"
 )
@@ -66,6 +67,9 @@ func sortedOrder(x []float64, values bool) (ord []int, xs []float64) {
 		if v > hi {
 			hi = v
 		}
+	}
+	if !values && n >= radixMin && keyOrder(ord, x, lo, hi) {
+		return ord, nil
 	}
 	if xs == nil {
 		xs = make([]float64, n)
@@ -378,4 +382,120 @@ func radixSort(xs []float64, ord []int, buf []radixItem) []radixItem {
 		xs[i], ord[i] = math.Float64frombits(k), it.idx
 	}
 	return buf
+}
+
+// keyOrder sets ord to the stable sorting permutation of x, given its
+// smallest and largest value, when the values are spread out: it returns
+// false, having done nothing useful, if a bucket of its distribution would
+// hold more than insertionMax values (clustered data, which the general
+// distribution sort handles), if the range cannot be divided in floating
+// point, or if N or the platform's int is too small for its records.
+//
+// It is the distribution sort of bucketOrder without the values: each
+// value v becomes a 32-bit key ⌊(v − lo)·2³²/(hi − lo)⌋, a non-decreasing
+// function of v in floating-point arithmetic, whose top bits are its
+// bucket, and travels as one 64-bit record key<<32 | index, written in
+// place into ord. The records of a bucket are sorted by insertion as
+// integers, which orders them by key and equal keys by index; runs of
+// equal keys (values closer than 2⁻³² of the range) are then put in order
+// of value, equal values by index. Half the bytes of bucketOrder's
+// scatter, which moves values and indices, move; SortedOrder, whose
+// caller gathers the values itself, needs no more.
+func keyOrder(ord []int, x []float64, lo, hi float64) bool {
+	n := len(x)
+	width := hi - lo
+	scale := 0x1p32 / width
+	if strconv.IntSize < 64 || n > math.MaxInt32 || !(width > 0 && width <= math.MaxFloat64 && scale <= math.MaxFloat64) {
+		return false
+	}
+	bits := 1
+	for 1<<bits < n/bucketLoad && bits < 30 {
+		bits++
+	}
+	nb, shift := 1<<bits, uint(32-bits)
+	if bits > 32 {
+		return false
+	}
+	key := func(v float64) uint64 {
+		return uint64(min((v-lo)*scale, 0x1p32-1))
+	}
+	parts := parallel.Parts(n)
+	cnt := make([][]int32, parts)
+	for p := range cnt {
+		cnt[p] = make([]int32, nb)
+	}
+	parallel.Run(parts, func(p int) {
+		c := cnt[p]
+		a, b := parallel.Span(n, parts, p)
+		for _, v := range x[a:b] {
+			c[key(v)>>shift]++
+		}
+	})
+	// Bucket starts, part by part (stable), and the largest bucket.
+	pos := int32(0)
+	for b := 0; b < nb; b++ {
+		start := pos
+		for _, c := range cnt {
+			c[b], pos = pos, pos+c[b]
+		}
+		if pos-start > insertionMax {
+			return false
+		}
+	}
+	parallel.Run(parts, func(p int) {
+		c := cnt[p]
+		a, b := parallel.Span(n, parts, p)
+		for i := a; i < b; i++ {
+			k := key(x[i])
+			j := c[k>>shift]
+			c[k>>shift] = j + 1
+			ord[j] = int(k<<32 | uint64(i))
+		}
+	})
+	// Each bucket, ending where the last part's records of it end.
+	end := cnt[parts-1]
+	parallel.Run(parts, func(p int) {
+		b0, b1 := p*nb/parts, (p+1)*nb/parts
+		a := 0
+		if b0 > 0 {
+			a = int(end[b0-1])
+		}
+		for _, e32 := range end[b0:b1] {
+			e := int(e32)
+			if e-a > 1 {
+				sortRecords(ord[a:e], x)
+			}
+			for k := a; k < e; k++ {
+				ord[k] &= 1<<32 - 1
+			}
+			a = e
+		}
+	})
+	return true
+}
+
+// sortRecords sorts the records key<<32 | index of one bucket of keyOrder
+// by key, then value, then index.
+func sortRecords(r []int, x []float64) {
+	for k := 1; k < len(r); k++ {
+		v := uint64(r[k])
+		j := k
+		for ; j > 0 && uint64(r[j-1]) > v; j-- {
+			r[j] = r[j-1]
+		}
+		r[j] = int(v)
+	}
+	// Runs of equal keys: by value, then index (insertion, stable).
+	for k := 1; k < len(r); k++ {
+		if uint64(r[k])>>32 != uint64(r[k-1])>>32 {
+			continue
+		}
+		v := r[k]
+		xv := x[uint64(v)&(1<<32-1)]
+		j := k
+		for ; j > 0 && uint64(r[j-1])>>32 == uint64(v)>>32 && x[uint64(r[j-1])&(1<<32-1)] > xv; j-- {
+			r[j] = r[j-1]
+		}
+		r[j] = v
+	}
 }

@@ -29,6 +29,11 @@ var sortInputs = []struct {
 		return r.Float64()
 	}},
 	{"ties", func(r *rand.Rand, _, _ int) float64 { return float64(r.IntN(100)) / 8 }},
+	// Spread out, but with equal values and values closer than 2⁻³² of
+	// the range (which share keyOrder's key).
+	{"close values", func(r *rand.Rand, _, n int) float64 {
+		return float64(r.IntN(n))/float64(n) + 1e-12*float64(r.IntN(3))
+	}},
 	{"two values", func(r *rand.Rand, _, _ int) float64 { return float64(r.IntN(2)) }},
 	{"nearly sorted", func(r *rand.Rand, i, n int) float64 {
 		if r.IntN(100) == 0 {
