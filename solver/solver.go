@@ -198,17 +198,16 @@ func Solve(p *problem.Problem, opt Options) (*Solution, error) {
 }
 
 // groupCertified sorts p's samples once for the grouping and the
-// certificate: the certificate checks the sorted inputs against p and
-// gathers the targets (and weights) into sorted order itself, and the
-// grouping takes them from it, so that the targets are read in random order
-// once rather than twice.
+// certificate: the certificate gathers the inputs, targets (and weights)
+// into the sorted order itself, checking the order, and the grouping takes
+// them from it, so that the data are read in random order once.
 func groupCertified(p *problem.Problem) (*problem.Groups, *certificate.Evaluator, error) {
-	ord, xs := problem.SortedValues(p.X)
-	ev, err := certificate.NewEvaluatorSorted(p, ord, xs, nil)
+	ord := problem.SortedOrder(p.X)
+	ev, err := certificate.NewEvaluator(p, ord)
 	if err != nil {
 		return nil, nil, err
 	}
-	_, ys, ws := ev.Sorted()
+	xs, ys, ws := ev.Sorted()
 	g, err := p.GroupSorted(ord, xs, ys, ws)
 	return g, ev, err
 }
