@@ -118,10 +118,20 @@ func TestEvaluatorOrder1Large(t *testing.T) {
 	swapped[k], swapped[k+1] = swapped[k+1], swapped[k]
 	_, err = NewEvaluator(p, swapped)
 	require.ErrorContains(t, err, "does not sort")
-	twice := append([]int(nil), ord...)
-	twice[n-1] = twice[0]
-	_, err = NewEvaluator(p, twice)
-	require.ErrorContains(t, err, "not a permutation")
+	// An index twice across the two halves of the concurrent check, twice
+	// within one half, and out of range.
+	for _, bad := range []func(o []int){
+		func(o []int) { o[n-1] = o[0] },
+		func(o []int) { o[n-1] = o[n-2] },
+		func(o []int) { o[1] = o[0] },
+		func(o []int) { o[n-1] = n },
+		func(o []int) { o[0] = -1 },
+	} {
+		o := append([]int(nil), ord...)
+		bad(o)
+		_, err = NewEvaluator(p, o)
+		require.ErrorContains(t, err, "not a permutation")
+	}
 }
 
 // certBits lists a certificate's fields bit for bit (so that NaN equals

@@ -3,6 +3,7 @@ package certificate
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"sync"
 
 	"github.com/ridgeline-nn/ridgeline/internal/parallel"
@@ -52,23 +53,67 @@ func gatherStep(p *problem.Problem, ord []int) (*stepData, error) {
 	if p.W != nil && !problem.IsInterp(p.Loss) {
 		ws = make([]float64, n)
 	}
-	var errP error
-	parallel.Run(parallel.Parts(n), func(part int) {
-		a, b := parallel.Span(n, parallel.Parts(n), part)
-		if part == 0 {
-			errP = checkPermutation(ord)
-		}
+	parts := parallel.Parts(n)
+	var seen [2][]uint64
+	var errP [2]error
+	parallel.Run(parts, func(part int) {
+		a, b := parallel.Span(n, parts, part)
 		o := ord[a:b]
-		gather(xs[a:b], p.X, o)
-		gather(ys[a:b], p.Y, o)
+		seen[part], errP[part] = markIndices(o, n, a)
+		gather2(xs[a:b], ys[a:b], p.X, p.Y, o)
 		if ws != nil {
 			gather(ws[a:b], p.W, o)
 		}
 	})
-	if errP != nil {
-		return nil, errP
+	for _, err := range errP[:parts] {
+		if err != nil {
+			return nil, err
+		}
+	}
+	if parts == 2 {
+		if err := joinMarks(seen[0], seen[1]); err != nil {
+			return nil, err
+		}
 	}
 	return newStepData(xs, ys, ws), nil
+}
+
+// markIndices sets the bit of every index of o (the entries from ord's
+// entry first on) in a bitmap of n bits and reports an index out of range
+// or set twice.
+func markIndices(o []int, n, first int) ([]uint64, error) {
+	seen := make([]uint64, (n+63)/64)
+	for k, i := range o {
+		if i < 0 || i >= n || seen[i>>6]&(1<<(i&63)) != 0 {
+			return nil, fmt.Errorf("certificate: order is not a permutation (entry %d is %d)", first+k, i)
+		}
+		seen[i>>6] |= 1 << (i & 63)
+	}
+	return seen, nil
+}
+
+// joinMarks checks that the bitmaps of the two halves of ord (markIndices)
+// share no index; with no index out of range or twice within a half, ord
+// is then a permutation of 0 … n−1.
+func joinMarks(a, b []uint64) error {
+	for w := range a {
+		if c := a[w] & b[w]; c != 0 {
+			i := w*64 + bits.TrailingZeros64(c)
+			return fmt.Errorf("certificate: order is not a permutation (index %d appears twice)", i)
+		}
+	}
+	return nil
+}
+
+// gather2 gathers two arrays by the same indices in one loop, so that the
+// random reads of both are in flight together.
+func gather2(dx, dy, x, y []float64, ord []int) {
+	dx, dy = dx[:len(ord)], dy[:len(ord)]
+	for k, i := range ord {
+		if uint(i) < uint(len(x)) {
+			dx[k], dy[k] = x[i], y[i]
+		}
+	}
 }
 
 // prepare forms na, yscale and the shifts cy1, cy2 that project the
