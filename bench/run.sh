@@ -2,8 +2,8 @@
 # Runs the benchmarks of bench/README.md and prints their tables (markdown)
 # on stdout; progress goes to stderr.
 #
-#   bench/run.sh [--n LIST] [--squared-n LIST] [--order1-n LIST] [--max-ref-n SPEC]
-#                [--timeout D] [--repeat K] [--python PATH] [--quick]
+#   bench/run.sh [--n LIST] [--squared-n LIST] [--order1-n LIST] [--path-n LIST]
+#                [--max-ref-n SPEC] [--timeout D] [--repeat K] [--python PATH] [--quick]
 #
 # 1. l1 loss, N in --n (default 1e3,1e4,1e5): ridgeline against HiGHS dual
 #    simplex and interior point (SciPy's linprog on the same LP, built by
@@ -18,10 +18,12 @@
 #    of the time with N.
 # 3. order 1 (total variation, step networks), squared loss, N in
 #    --order1-n (default 1e4 … 1e6), λ = 1e-3·N: ridgeline alone, as 2.
+# 4. λ paths, squared loss, N in --path-n (default 1e4,1e5): the command
+#    fit --lambda-path 50 against one fit at the path's middle λ.
 #
 # The measurements, with every objective and lower bound in full, are also
-# saved as JSON in bench/out/l1.json, bench/out/squared.json and
-# bench/out/order1.json.
+# saved as JSON in bench/out/l1.json, bench/out/squared.json,
+# bench/out/order1.json and bench/out/path.json.
 # Without SciPy the reference columns are empty; install it with
 #   apt-get install -y python3-scipy
 # The defaults finish in about 5 minutes on 2 cores (10 under heavy load), most of it HiGHS's
@@ -33,6 +35,7 @@ cd "$(dirname "$0")/.."
 n=1e3,1e4,1e5
 squared_n=1e3,1e4,1e5,1e6
 order1_n=1e4,1e5,1e6
+path_n=1e4,1e5
 max_ref_n=highs-ds=1e5,highs-ipm=1e4
 timeout=600s
 repeat=3
@@ -44,11 +47,12 @@ while [[ $# -gt 0 ]]; do
 	--n) n=$2; shift 2 ;;
 	--squared-n) squared_n=$2; shift 2 ;;
 	--order1-n) order1_n=$2; shift 2 ;;
+	--path-n) path_n=$2; shift 2 ;;
 	--max-ref-n) max_ref_n=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--repeat) repeat=$2; shift 2 ;;
 	--python) python=$2; shift 2 ;;
-	--quick) n=1e3,1e4; squared_n=1e3,1e4,1e5; order1_n=1e4,1e5; repeat=1; shift ;;
+	--quick) n=1e3,1e4; squared_n=1e3,1e4,1e5; order1_n=1e4,1e5; path_n=1e4; repeat=1; shift ;;
 	-h|--help) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown argument $1 (see bench/run.sh --help)" >&2; exit 2 ;;
 	esac
@@ -86,5 +90,10 @@ echo "### order 1, squared loss: ridgeline alone"
 echo
 "$rl" bench --order 1 --loss squared --n "$order1_n" --repeat "$repeat" \
 	--save bench/out/order1.json
+echo
+echo "### λ path: 50 values against one fit"
+echo
+"$rl" bench --loss squared --path 50 --n "$path_n" --repeat "$repeat" \
+	--save bench/out/path.json
 echo
 echo "Total $(($(date +%s) - start)) s."

@@ -43,6 +43,12 @@ reference, and the reference script builds the order-2 LP, so order 1 has
 none either. Without SciPy the reference columns are empty and the table
 says how to install it. bench/run.sh runs the README's benchmarks.
 
+With --path K it times instead, for each N, 'ridgeline fit --lambda-path K
+--json' (K values of λ from λ_max down, each warm-started from the one
+before) against one 'ridgeline fit --lambda λ --json' at the path's middle
+λ, and prints the ratio of the two commands' wall times, with the path's
+certified gaps.
+
    ridgeline bench gen --n N [--seed S] [--out FILE]
 
 writes the data of one N as CSV x,y: x uniform on [0, 1), y = sin(8x) +
@@ -95,12 +101,13 @@ func runBench(stdout, stderr io.Writer, args []string) error {
 	agree := fs.Float64("agree", defaultAgree, "largest relative difference `R` of the objectives that counts as agreement")
 	asJSON := fs.Bool("json", false, "print the measurements as one JSON object instead of the table")
 	save := fs.String("save", "", "also write the measurements as JSON to `FILE`")
+	pathK := fs.Int("path", 0, "with `K` > 0, time λ paths of K values (fit --lambda-path K) against one fit at the path's middle λ instead")
 	if err := fs.parse(args, stderr); err != nil {
 		return err
 	}
 
 	cfg := benchConfig{order: *order, perN: *perN, seed: *seed, repeat: *repeat, timeout: *timeout,
-		python: *python, agree: *agree, log: stderr}
+		python: *python, agree: *agree, pathK: *pathK, log: stderr}
 	var err error
 	if cfg.sizes, err = parseSizes(*sizes); err != nil {
 		return usagef("--n: %v", err)
@@ -138,6 +145,16 @@ func runBench(stdout, stderr io.Writer, args []string) error {
 		if flagGiven(fs.FlagSet, "reference") && len(cfg.refs) > 0 {
 			return usagef("--reference: the reference script solves the order-2 LP; order 1 has none")
 		}
+		cfg.refs = nil
+	}
+	switch {
+	case cfg.pathK < 0 || cfg.pathK == 1:
+		return usagef("--path must be 0 (off) or ≥ 2, got %d", cfg.pathK)
+	case cfg.pathK > 0 && flagGiven(fs.FlagSet, "reference") && len(cfg.refs) > 0:
+		return usagef("--reference: a path is timed against ridgeline's own single fit, not a reference")
+	case cfg.pathK > 0 && flagGiven(fs.FlagSet, "lambda-per-n"):
+		return usagef("--lambda-per-n: a path runs from λ_max down (fit --lambda-path)")
+	case cfg.pathK > 0:
 		cfg.refs = nil
 	}
 	if cfg.maxRef, err = parseMaxRef(*maxRef); err != nil {
@@ -345,6 +362,7 @@ type benchConfig struct {
 	exe     string
 	dir     string
 	agree   float64
+	pathK   int       // > 0: time paths of this many λ (measurePath)
 	log     io.Writer // progress and warnings
 }
 
@@ -362,6 +380,7 @@ type benchReport struct {
 	MaxRefN      map[string]int `json:"max_ref_n"`
 	TimeoutS     float64        `json:"timeout_seconds"`
 	Agree        float64        `json:"agree"`
+	PathValues   int            `json:"path_values,omitempty"` // --path K
 	Rows         []benchRow     `json:"rows"`
 	Warnings     []string       `json:"warnings"`
 	refAvailable bool
@@ -371,8 +390,19 @@ type benchReport struct {
 type benchRow struct {
 	N         int                `json:"n"`
 	Lambda    float64            `json:"lambda"`
-	Ridgeline ridgelineRun       `json:"ridgeline"`
+	Ridgeline ridgelineRun       `json:"ridgeline"` // with --path: the single fit at Lambda
 	Refs      map[string]*refRun `json:"references"`
+	Path      *pathRun           `json:"path,omitempty"`
+}
+
+// pathRun is the best of --repeat runs of ridgeline fit --lambda-path K.
+type pathRun struct {
+	Values  int     `json:"values"`          // λ values solved
+	Optimal int     `json:"optimal"`         // of which certified optimal
+	MaxGap  number  `json:"max_gap"`         // the largest certified gap
+	Command float64 `json:"command_seconds"` // fastest whole command, wall time
+	PeakMiB float64 `json:"peak_mib"`        // smallest peak resident set, 0 if unknown
+	Runs    int     `json:"runs"`
 }
 
 // ridgelineRun is the best of --repeat runs of ridgeline fit.
@@ -422,13 +452,17 @@ var benchExec = func(path string, args ...string) *exec.Cmd {
 func (c *benchConfig) run() (*benchReport, error) {
 	rep := &benchReport{Loss: c.loss, Order: c.order, LambdaPerN: c.perN, Seed: c.seed, Repeat: c.repeat,
 		References: c.refs, MaxRefN: c.maxRef, TimeoutS: c.timeout.Seconds(), Agree: c.agree,
-		Warnings: []string{}}
+		PathValues: c.pathK, Warnings: []string{}}
 	if rep.References == nil {
 		rep.References = []string{}
 	}
 	c.checkReference(rep)
 	for _, n := range c.sizes {
-		row, err := c.measure(rep, n)
+		measure := c.measure
+		if c.pathK > 0 {
+			measure = c.measurePath
+		}
+		row, err := measure(rep, n)
 		if err != nil {
 			return nil, err
 		}
@@ -441,6 +475,9 @@ func (c *benchConfig) run() (*benchReport, error) {
 // not, or their versions.
 func (c *benchConfig) checkReference(rep *benchReport) {
 	switch {
+	case c.pathK > 0:
+		rep.Reference = "none: the path is timed against one fit at its middle λ"
+		return
 	case c.order == 1:
 		rep.Reference = "no reference for order 1: the reference script builds the order-2 LP"
 		return
@@ -525,6 +562,98 @@ func (c *benchConfig) measure(rep *benchReport, n int) (benchRow, error) {
 		}
 	}
 	return row, nil
+}
+
+// measurePath generates the data of size n and times ridgeline fit
+// --lambda-path K on it and then ridgeline fit at the path's middle λ
+// (the row's Lambda), each the fastest of --repeat runs.
+func (c *benchConfig) measurePath(_ *benchReport, n int) (benchRow, error) {
+	row := benchRow{N: n, Refs: map[string]*refRun{}}
+	data := filepath.Join(c.dir, fmt.Sprintf("bench-n%d-s%d.csv", n, c.seed))
+	x, y := benchData(n, c.seed)
+	if err := writeBenchFile(data, x, y); err != nil {
+		return row, err
+	}
+	var lambdas []float64
+	for i := range c.repeat {
+		fmt.Fprintf(c.log, "bench: N=%d ridgeline fit --lambda-path %d, %d/%d\n", n, c.pathK, i+1, c.repeat)
+		r, ls, err := c.path(data)
+		if err != nil {
+			return row, fmt.Errorf("bench: N=%d: %w", n, err)
+		}
+		if i == 0 {
+			row.Path, lambdas = &r, ls
+			continue
+		}
+		row.Path.Command = min(row.Path.Command, r.Command)
+		if r.PeakMiB > 0 {
+			row.Path.PeakMiB = min(row.Path.PeakMiB, r.PeakMiB)
+		}
+		row.Path.Runs++
+	}
+	row.Lambda = lambdas[len(lambdas)/2]
+	lam := strconv.FormatFloat(row.Lambda, 'g', -1, 64)
+	for i := range c.repeat {
+		fmt.Fprintf(c.log, "bench: N=%d ridgeline fit --lambda %s, %d/%d\n", n, lam, i+1, c.repeat)
+		r, err := c.fit(data, lam)
+		if err != nil {
+			return row, fmt.Errorf("bench: N=%d: %w", n, err)
+		}
+		best := &row.Ridgeline
+		if i == 0 {
+			*best = r
+			continue
+		}
+		best.Seconds = min(best.Seconds, r.Seconds)
+		best.Command = min(best.Command, r.Command)
+		if r.PeakMiB > 0 {
+			best.PeakMiB = min(best.PeakMiB, r.PeakMiB)
+		}
+		best.Runs++
+	}
+	return row, nil
+}
+
+// path runs ridgeline fit --lambda-path K once on the data file and
+// returns its summary, wall time and peak memory, and its λ values.
+func (c *benchConfig) path(data string) (pathRun, []float64, error) {
+	args := []string{"fit", "--data", data, "--loss", c.loss, "--order", strconv.Itoa(c.order),
+		"--lambda-path", strconv.Itoa(c.pathK), "--json"}
+	cmd := benchExec(c.exe, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start).Seconds()
+	var ee *exec.ExitError
+	if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == exitShort) {
+		return pathRun{}, nil, fmt.Errorf("%s %s: %v: %s", c.exe, strings.Join(args, " "), err, oneLine(stderr.String()))
+	}
+	var objs []struct {
+		Status string   `json:"status"`
+		Lambda float64  `json:"lambda"`
+		Gap    *float64 `json:"gap"`
+	}
+	if jerr := json.Unmarshal(stdout.Bytes(), &objs); jerr != nil || len(objs) == 0 {
+		return pathRun{}, nil, fmt.Errorf("%s %s: no array of fit objects on stdout (%v): %s", c.exe, strings.Join(args, " "), err, oneLine(stderr.String()))
+	}
+	r := pathRun{Values: len(objs), Command: wall, PeakMiB: peakMiB(cmd.ProcessState), Runs: 1}
+	lambdas := make([]float64, len(objs))
+	maxGap := 0.0
+	for k, o := range objs {
+		lambdas[k] = o.Lambda
+		if o.Status == "optimal" {
+			r.Optimal++
+		}
+		switch {
+		case o.Gap == nil || math.IsNaN(*o.Gap):
+			maxGap = math.NaN() // and stays NaN
+		case *o.Gap > maxGap:
+			maxGap = *o.Gap
+		}
+	}
+	r.MaxGap = number(maxGap)
+	return r, lambdas, nil
 }
 
 // fit runs ridgeline fit once on the data file and returns what it printed
@@ -658,6 +787,10 @@ func peakMiB(ps *os.ProcessState) float64 {
 
 // writeMarkdown writes the report as a markdown table with notes.
 func (rep *benchReport) writeMarkdown(w io.Writer) {
+	if rep.PathValues > 0 {
+		rep.writePathTable(w)
+		return
+	}
 	fmt.Fprintf(w, "m = %d, %s loss, λ = %g·N, x uniform on [0, 1), y = sin(8x) + 0.3|x − 0.5| + 0.1·N(0, 1), seed (N, %d)\n",
 		rep.Order, rep.Loss, rep.LambdaPerN, rep.Seed)
 	runs := fmt.Sprintf("fastest of %d runs", rep.Repeat)
@@ -734,6 +867,29 @@ func (rep *benchReport) writeRefTable(w io.Writer) {
 			}
 		}
 	}
+}
+
+// writePathTable writes the table of --path: each path against one fit.
+func (rep *benchReport) writePathTable(w io.Writer) {
+	fmt.Fprintf(w, "m = %d, %s loss, λ paths of %d values log-spaced from λ_max down to λ_max·1e-4, x uniform on [0, 1), y = sin(8x) + 0.3|x − 0.5| + 0.1·N(0, 1), seed (N, %d)\n",
+		rep.Order, rep.Loss, rep.PathValues, rep.Seed)
+	runs := fmt.Sprintf("fastest of %d runs", rep.Repeat)
+	if rep.Repeat == 1 {
+		runs = "one run"
+	}
+	fmt.Fprintf(w, "ridgeline: %s of `ridgeline fit --lambda-path %d --json` and of `ridgeline fit --lambda λ --json` at the path's middle λ, per N\n\n", runs, rep.PathValues)
+	fmt.Fprintf(w, "| N | path command s | one fit command s | path / one fit | one fit solve s | middle λ | optimal | largest certified gap | path peak MiB |\n")
+	fmt.Fprintf(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, row := range rep.Rows {
+		p, r := row.Path, row.Ridgeline
+		mem := "—"
+		if p.PeakMiB > 0 {
+			mem = fmt.Sprintf("%.0f", p.PeakMiB)
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %.4g | %d of %d | %.1e | %s |\n", sizeName(row.N), seconds(p.Command), seconds(r.Command),
+			ratio(p.Command/r.Command), seconds(r.Seconds), row.Lambda, p.Optimal, p.Values, float64(p.MaxGap), mem)
+	}
+	fmt.Fprintf(w, "\nCommands: wall time of the process. The path reads the CSV once, solves and certifies every λ (each warm-started from the one before) and writes one JSON object per λ; the one fit reads, solves, certifies and writes once. One fit solve: its JSON \"seconds\".\n")
 }
 
 // writeAloneTable writes the table of ridgeline without a reference.

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ridgeline-nn/ridgeline/problem"
+	"github.com/ridgeline-nn/ridgeline/solver"
 )
 
 func TestBenchDataDeterministic(t *testing.T) {
@@ -92,6 +93,10 @@ func TestBenchUsage(t *testing.T) {
 		{"bench", "--order", "3"},
 		{"bench", "--order", "1", "--reference", "highs-ds"},
 		{"bench", "extra"},
+		{"bench", "--path", "-1"},
+		{"bench", "--path", "1"},
+		{"bench", "--path", "5", "--reference", "highs-ds"},
+		{"bench", "--path", "5", "--lambda-per-n", "1e-3"},
 	} {
 		r := runArgs(t, args...)
 		assert.Equal(t, 2, r.code, "%q: %v", args, r.err)
@@ -281,4 +286,66 @@ func TestBenchHiGHS(t *testing.T) {
 		}
 	}
 	assert.Empty(t, rep.Warnings)
+}
+
+// TestBenchPath runs bench --path end to end on small N: each path against
+// one fit at its middle λ.
+func TestBenchPath(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs subprocesses")
+	}
+	useTestBinary(t)
+	args := []string{"bench", "--loss", "squared", "--path", "8", "--n", "300,600", "--repeat", "2"}
+	r := runArgs(t, args...)
+	require.NoError(t, r.err, r.stderr)
+	assert.Contains(t, r.stdout, "λ paths of 8 values")
+	assert.Contains(t, r.stdout, "| N | path command s | one fit command s | path / one fit |")
+	assert.Contains(t, r.stdout, "| 8 of 8 |")
+
+	r = runArgs(t, append(args, "--json")...)
+	require.NoError(t, r.err, r.stderr)
+	var rep struct {
+		PathValues int `json:"path_values"`
+		Rows       []struct {
+			N         int     `json:"n"`
+			Lambda    float64 `json:"lambda"`
+			Ridgeline struct {
+				Status  string  `json:"status"`
+				Seconds float64 `json:"seconds"`
+				Command float64 `json:"command_seconds"`
+				Runs    int     `json:"runs"`
+			} `json:"ridgeline"`
+			Path struct {
+				Values  int     `json:"values"`
+				Optimal int     `json:"optimal"`
+				MaxGap  float64 `json:"max_gap"`
+				Command float64 `json:"command_seconds"`
+				Runs    int     `json:"runs"`
+			} `json:"path"`
+		} `json:"rows"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep))
+	assert.Equal(t, 8, rep.PathValues)
+	require.Len(t, rep.Rows, 2)
+	for _, row := range rep.Rows {
+		assert.Equal(t, 8, row.Path.Values)
+		assert.Equal(t, 8, row.Path.Optimal)
+		assert.Less(t, row.Path.MaxGap, 1e-8)
+		assert.Equal(t, 2, row.Path.Runs)
+		assert.Equal(t, 2, row.Ridgeline.Runs)
+		assert.Equal(t, "optimal", row.Ridgeline.Status)
+		assert.Greater(t, row.Ridgeline.Command, row.Ridgeline.Seconds, "the command includes the solve")
+		// The single fit is at the path's middle λ: below λ_max, above
+		// λ_max·1e-4.
+		lmax, err := solverLambdaMax(row.N)
+		require.NoError(t, err)
+		assert.Less(t, row.Lambda, lmax)
+		assert.Greater(t, row.Lambda, 1e-4*lmax)
+	}
+}
+
+// solverLambdaMax is λ_max of the squared-loss benchmark problem of size n.
+func solverLambdaMax(n int) (float64, error) {
+	x, y := benchData(n, defaultBenchSeed)
+	return solver.LambdaMax(&problem.Problem{Dim: 1, X: x, Y: y, Loss: problem.Squared{}, Order: 2, Skip: true})
 }
