@@ -524,23 +524,9 @@ func (c *benchConfig) measure(rep *benchReport, n int) (benchRow, error) {
 	}
 	lam := strconv.FormatFloat(lambda, 'g', -1, 64)
 
-	for i := range c.repeat {
-		fmt.Fprintf(c.log, "bench: N=%d ridgeline fit %d/%d\n", n, i+1, c.repeat)
-		r, err := c.fit(data, lam)
-		if err != nil {
-			return row, fmt.Errorf("bench: N=%d: %w", n, err)
-		}
-		best := &row.Ridgeline
-		if i == 0 {
-			*best = r
-			continue
-		}
-		best.Seconds = min(best.Seconds, r.Seconds)
-		best.Command = min(best.Command, r.Command)
-		if r.PeakMiB > 0 {
-			best.PeakMiB = min(best.PeakMiB, r.PeakMiB)
-		}
-		best.Runs++
+	var err error
+	if row.Ridgeline, err = c.bestFit(n, data, lam); err != nil {
+		return row, err
 	}
 
 	for _, m := range c.refs {
@@ -592,16 +578,24 @@ func (c *benchConfig) measurePath(_ *benchReport, n int) (benchRow, error) {
 		row.Path.Runs++
 	}
 	row.Lambda = lambdas[len(lambdas)/2]
-	lam := strconv.FormatFloat(row.Lambda, 'g', -1, 64)
+	var err error
+	row.Ridgeline, err = c.bestFit(n, data, strconv.FormatFloat(row.Lambda, 'g', -1, 64))
+	return row, err
+}
+
+// bestFit runs ridgeline fit --repeat times on the data file of size n at
+// λ = lambda and keeps the fastest solve, the fastest command and the
+// smallest peak memory.
+func (c *benchConfig) bestFit(n int, data, lambda string) (ridgelineRun, error) {
+	var best ridgelineRun
 	for i := range c.repeat {
-		fmt.Fprintf(c.log, "bench: N=%d ridgeline fit --lambda %s, %d/%d\n", n, lam, i+1, c.repeat)
-		r, err := c.fit(data, lam)
+		fmt.Fprintf(c.log, "bench: N=%d ridgeline fit --lambda %s, %d/%d\n", n, lambda, i+1, c.repeat)
+		r, err := c.fit(data, lambda)
 		if err != nil {
-			return row, fmt.Errorf("bench: N=%d: %w", n, err)
+			return best, fmt.Errorf("bench: N=%d: %w", n, err)
 		}
-		best := &row.Ridgeline
 		if i == 0 {
-			*best = r
+			best = r
 			continue
 		}
 		best.Seconds = min(best.Seconds, r.Seconds)
@@ -611,7 +605,7 @@ func (c *benchConfig) measurePath(_ *benchReport, n int) (benchRow, error) {
 		}
 		best.Runs++
 	}
-	return row, nil
+	return best, nil
 }
 
 // path runs ridgeline fit --lambda-path K once on the data file and
