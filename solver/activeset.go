@@ -390,52 +390,19 @@ type violRun struct {
 // so that the inner loop carries no interval or knot bookkeeping (the
 // inputs inside an interval are exactly the non-knots).
 func (s *activeSet) sweepRuns(thr float64) (worst float64) {
-	xs, w, y, c, eta := s.xs, s.w, s.y, s.c, s.eta
+	xs, w, y, c := s.xs, s.w, s.y, s.c
 	G, nb := len(xs), len(s.tau)
-	runs := s.runs[:0]
 	// The last input is a node (f̃ = c_{nb−1}); η vanishes there.
-	sum := w[G-1] * (y[G-1] - c[nb-1])
-	e, xr := 0.0, xs[G-1]
+	st := etaSweep{sum: w[G-1] * (y[G-1] - c[nb-1]), xr: xs[G-1], runs: s.runs[:0]}
 	for iv := nb - 2; iv >= 0; iv-- {
 		a, b := int(s.tau[iv]), int(s.tau[iv+1])
 		x0, c0 := xs[a], c[iv]
-		inv := 1 / (xs[b] - x0)
-		dc := c[iv+1] - c0
-		// The interior inputs a < j < b, from the right.
-		xi := xs[a+1 : b]
-		wi, yi := w[a+1:b], y[a+1:b]
-		wi, yi = wi[:len(xi)], yi[:len(xi)]
-		open := false // a run is open at the previous input
-		for k := len(xi) - 1; k >= 0; k-- {
-			xj := xi[k]
-			e += (xr - xj) * sum
-			xr = xj
-			sum += wi[k] * (yi[k] - (c0 + (xj-x0)*inv*dc))
-			if v := math.Abs(e); v > thr {
-				j := a + 1 + k
-				eta[j] = e
-				if open && (e > 0) == (eta[j+1] > 0) {
-					r := &runs[len(runs)-1]
-					r.lo = j
-					if v > r.max {
-						r.max, r.arg = v, j
-					}
-				} else {
-					runs = append(runs, violRun{lo: j, hi: j, arg: j, max: v})
-					open = true
-				}
-				worst = max(worst, v)
-				continue
-			}
-			open = false
-		}
-		// The node a.
-		e += (xr - x0) * sum
-		xr = x0
-		sum += w[a] * (y[a] - c0)
+		// The interior inputs a < j < b, from the right, then the node a.
+		st.visit(s, a+1, b-1, x0, c0, (c[iv+1]-c0)/(xs[b]-x0), thr)
+		st.node(s, a, c0)
 	}
-	s.runs = runs
-	return worst
+	s.runs = st.runs
+	return st.worst
 }
 
 // addFromRuns lets knots enter at the runs of the last sweep (sweepRuns)

@@ -116,11 +116,7 @@ func (s *activeSet) screenedSweep(thr float64) (worst float64) {
 			}
 			st.visit(s, a+1, m-1, x0, c0, slope, thr)
 		}
-		// The node a.
-		st.e += (st.xr - x0) * st.sum
-		st.xr = x0
-		st.sum += w[a] * (y[a] - c0)
-		st.open = false
+		st.node(s, a, c0)
 	}
 	s.runs = st.runs
 	return st.worst
@@ -133,6 +129,16 @@ type etaSweep struct {
 	e, sum, xr, worst float64
 	open              bool
 	runs              []violRun
+}
+
+// node continues the sweep at the node a, where f̃ = c0: η there (a knot,
+// or an end, where no knot may enter) and its term in the sums.
+func (st *etaSweep) node(s *activeSet, a int, c0 float64) {
+	x0 := s.xs[a]
+	st.e += (st.xr - x0) * st.sum
+	st.xr = x0
+	st.sum += s.w[a] * (s.y[a] - c0)
+	st.open = false
 }
 
 // visit continues the sweep over the inputs hi down to lo (none if
