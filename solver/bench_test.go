@@ -46,7 +46,7 @@ func BenchmarkSolveSquared(b *testing.B) {
 }
 
 func BenchmarkSolveL1(b *testing.B) {
-	for _, n := range []int{1e3, 1e4, 1e5, 1e6} {
+	for _, n := range []int{1e3, 1e4, 1e5, 1e6, 1e7} {
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) { benchmarkSolve(b, n, problem.L1{}) })
 	}
 }
