@@ -47,8 +47,8 @@ func (s *activeSet) blockBounds() []blockBound {
 // screenedSweep's bound must keep |η| for a block to be skipped.
 const screenSlack = 1e-9
 
-// screenMin is the number of inputs from which descent's sweeps screen
-// blocks (screenedSweep) instead of visiting every input.
+// screenMin is the number of inputs from which the active set's sweeps
+// screen blocks (screenedSweep) instead of visiting every input.
 const screenMin = 8 * sumBlock
 
 // sweep is sweepRuns, by screenedSweep on large data (G ≥ screenMin).
@@ -73,8 +73,13 @@ func (s *activeSet) sweep(thr float64) float64 {
 //
 //	|η| ≤ max(|η(x_m)|, |η(x_M)|) + (x_M − x_m)/4·(Σω|ỹ − p| + Σω·max_ends|p − f|)
 //
-// from O(1) numbers per block. η(x_m) comes from η(x_M) and the block's
-// moments as in windowRuns. A block whose bound exceeds thr has its inputs
+// from O(1) numbers per block. η(x_m) comes from η(x_M) in O(1) too:
+// η(x_m) = η(x_M) + (x_M − x_m)·Σ_{x ≥ x_M} u + Σ_block u·(x − x_m), whose
+// last sum, like the block's Σu that the sweep carries on, is linear in the
+// fit's offset and slope with the block's moments (blockSums) as
+// coefficients. Any line p makes the bound valid (Σω|ỹ − p| is summed about
+// the same line); the least-squares line makes it tight. A block whose
+// bound exceeds thr has its inputs
 // visited as sweepRuns visits them. The bound holds up to rounding of the
 // order of η's own; blocks whose bound comes within screenSlack of thr are
 // visited too, so what rounding can hide is a violation at the level of
