@@ -94,12 +94,16 @@
 // solver that proposes several duals. Order 1 (step functions) has an
 // evaluation of its own that works in sorted order throughout, in a few
 // passes shared between two goroutines for large N. A solver that works on
-// the sorted samples passes its sorted inputs to NewEvaluatorSorted, which
-// checks them value for value instead of gathering a copy (and can gather
-// the sorted targets for the solver in the same pass), and its dual in
-// sorted order to EvaluateSorted. What is checked is the same either way:
-// that the order is a permutation that sorts the inputs, and that the data
-// the certificate uses are the problem's.
+// the sorted samples can take them from the Evaluator (Sorted), which has
+// gathered them in the order given to NewEvaluator (ridgeline's order-1
+// solve sorts only the indices, problem.SortedOrder, and reads the data in
+// random order this once); one that holds sorted inputs already passes them
+// to NewEvaluatorSorted, which checks them value for value instead of
+// gathering a copy (and can gather the sorted targets for the solver in the
+// same pass). Either passes its dual in sorted order to EvaluateSorted.
+// What is checked is the same either way: that the order is a permutation
+// that sorts the inputs, and that the data the certificate uses are the
+// problem's.
 //
 // # References
 //
