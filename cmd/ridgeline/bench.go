@@ -787,11 +787,7 @@ func (rep *benchReport) writeMarkdown(w io.Writer) {
 	}
 	fmt.Fprintf(w, "m = %d, %s loss, λ = %g·N, x uniform on [0, 1), y = sin(8x) + 0.3|x − 0.5| + 0.1·N(0, 1), seed (N, %d)\n",
 		rep.Order, rep.Loss, rep.LambdaPerN, rep.Seed)
-	runs := fmt.Sprintf("fastest of %d runs", rep.Repeat)
-	if rep.Repeat == 1 {
-		runs = "one run"
-	}
-	fmt.Fprintf(w, "ridgeline: %s of `ridgeline fit --json` per N; reference: %s\n\n", runs, rep.Reference)
+	fmt.Fprintf(w, "ridgeline: %s of `ridgeline fit --json` per N; reference: %s\n\n", rep.runs(), rep.Reference)
 	withRefs := len(rep.References) > 0 && rep.Loss == "l1"
 	if withRefs {
 		rep.writeRefTable(w)
@@ -863,15 +859,19 @@ func (rep *benchReport) writeRefTable(w io.Writer) {
 	}
 }
 
+// runs says which of the repeated runs the tables report.
+func (rep *benchReport) runs() string {
+	if rep.Repeat == 1 {
+		return "one run"
+	}
+	return fmt.Sprintf("fastest of %d runs", rep.Repeat)
+}
+
 // writePathTable writes the table of --path: each path against one fit.
 func (rep *benchReport) writePathTable(w io.Writer) {
 	fmt.Fprintf(w, "m = %d, %s loss, λ paths of %d values log-spaced from λ_max down to λ_max·1e-4, x uniform on [0, 1), y = sin(8x) + 0.3|x − 0.5| + 0.1·N(0, 1), seed (N, %d)\n",
 		rep.Order, rep.Loss, rep.PathValues, rep.Seed)
-	runs := fmt.Sprintf("fastest of %d runs", rep.Repeat)
-	if rep.Repeat == 1 {
-		runs = "one run"
-	}
-	fmt.Fprintf(w, "ridgeline: %s of `ridgeline fit --lambda-path %d --json` and of `ridgeline fit --lambda λ --json` at the path's middle λ, per N\n\n", runs, rep.PathValues)
+	fmt.Fprintf(w, "ridgeline: %s of `ridgeline fit --lambda-path %d --json` and of `ridgeline fit --lambda λ --json` at the path's middle λ, per N\n\n", rep.runs(), rep.PathValues)
 	fmt.Fprintf(w, "| N | path command s | one fit command s | path / one fit | one fit solve s | middle λ | optimal | largest certified gap | path peak MiB |\n")
 	fmt.Fprintf(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, row := range rep.Rows {
