@@ -413,9 +413,6 @@ func keyOrder(ord []int, x []float64, lo, hi float64) bool {
 		bits++
 	}
 	nb, shift := 1<<bits, uint(32-bits)
-	if bits > 32 {
-		return false
-	}
 	key := func(v float64) uint64 {
 		return uint64(min((v-lo)*scale, 0x1p32-1))
 	}
