@@ -389,7 +389,8 @@ func radixSort(xs []float64, ord []int, buf []radixItem) []radixItem {
 // false, having done nothing useful, if a bucket of its distribution would
 // hold more than insertionMax values (clustered data, which the general
 // distribution sort handles), if the range cannot be divided in floating
-// point, or if N or the platform's int is too small for its records.
+// point, or if N is too large or the platform's int too small for its
+// records.
 //
 // It is the distribution sort of bucketOrder without the values: each
 // value v becomes a 32-bit key ⌊(v − lo)·2³²/(hi − lo)⌋, a non-decreasing
