@@ -94,18 +94,8 @@ func TestEvaluateStepMatchesGeneral(t *testing.T) {
 					if u == nil {
 						absU = math.NaN() // not known here; relative check only
 					}
-					if !scalarClose(want.Sup, got.Sup, 1e-9, 1e-12*absU) {
-						t.Errorf("%s: S = %v, general %v", name, got.Sup, want.Sup)
-					}
-					lscale := math.Max(math.Abs(want.Objective), scale)
-					if math.IsInf(lscale, 1) {
-						lscale = scale
-					}
-					if want.LowerBound != 0 || got.LowerBound != 0 {
+					if compareSupAndBound(t, name, "general", want, got, scale, absU) {
 						bounds++
-					}
-					if math.Abs(want.LowerBound-got.LowerBound) > 1e-9*lscale+1e-9*math.Abs(want.LowerBound) {
-						t.Errorf("%s: L = %v, general %v (J = %v)", name, got.LowerBound, want.LowerBound, want.Objective)
 					}
 				}
 			}
@@ -117,6 +107,26 @@ func TestEvaluateStepMatchesGeneral(t *testing.T) {
 
 // scalarClose reports whether a and b agree within the relative tolerance
 // rel or the absolute tolerance abs (ignored when NaN).
+// compareSupAndBound checks the supremum S and the lower bound L of got
+// against those of want, a reference's (named ref in messages): S to 1e-9
+// relative or 1e-12·absU (absU = Σ|u|; NaN: relative only), L to 1e-9 of
+// max(|J|, scale) plus 1e-9·|L|, the size of the rounding the projection
+// leaves in them. It reports whether either bound is nonzero.
+func compareSupAndBound(t *testing.T, name, ref string, want, got *Certificate, scale, absU float64) bool {
+	t.Helper()
+	if !scalarClose(want.Sup, got.Sup, 1e-9, 1e-12*absU) {
+		t.Errorf("%s: S = %v, %s %v (Σ|u| = %v)", name, got.Sup, ref, want.Sup, absU)
+	}
+	lscale := math.Max(math.Abs(want.Objective), scale)
+	if math.IsInf(lscale, 1) {
+		lscale = scale
+	}
+	if math.Abs(want.LowerBound-got.LowerBound) > 1e-9*lscale+1e-9*math.Abs(want.LowerBound) {
+		t.Errorf("%s: L = %v, %s %v (J = %v)", name, got.LowerBound, ref, want.LowerBound, want.Objective)
+	}
+	return want.LowerBound != 0 || got.LowerBound != 0
+}
+
 func scalarClose(a, b, rel, abs float64) bool {
 	d := math.Abs(a - b)
 	return d <= rel*math.Max(math.Abs(a), math.Abs(b)) || d <= abs
